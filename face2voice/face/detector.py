@@ -1,0 +1,121 @@
+"""Face detection with mediapipe's BlazeFace (short range), shipped inside this package.
+
+mediapipe >= 1.0 wheels carry no model files, so the .tflite (Apache-2.0, from the mediapipe
+0.10.21 wheel) lives in ``face2voice/data/mediapipe`` and is loaded from bytes: no download.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+
+from ..errors import FaceError, ModelAssetError
+
+MODEL_NAME = "face_detection_short_range.tflite"
+
+
+@dataclass(frozen=True)
+class FaceBox:
+    """Pixel box (x, y, width, height) with the detector's score and 6 keypoints (x, y) in pixels.
+
+    Keypoints follow BlazeFace: right eye, left eye, nose tip, mouth, right ear, left ear
+    (the subject's right eye appears on the image's left).
+    """
+
+    x: int
+    y: int
+    width: int
+    height: int
+    score: float
+    keypoints: tuple[tuple[float, float], ...]
+
+    @property
+    def area(self) -> int:
+        return self.width * self.height
+
+    @property
+    def eyes(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        return self.keypoints[0], self.keypoints[1]
+
+    def as_dict(self) -> dict:
+        return {"x": self.x, "y": self.y, "width": self.width, "height": self.height, "score": round(self.score, 4)}
+
+
+@dataclass(frozen=True)
+class FaceDetection:
+    """The face we use (the largest) plus every face found, so callers can tell the user."""
+
+    face: FaceBox
+    all_faces: tuple[FaceBox, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.all_faces)
+
+
+@dataclass(frozen=True)
+class DetectorConfig:
+    min_confidence: float = 0.5
+    min_face_px: int = 24  # smaller "faces" are noise or too small to judge
+
+
+class FaceDetector:
+    """A loaded BlazeFace detector. One instance serves many threads (calls are serialised)."""
+
+    def __init__(self, task, config: DetectorConfig):
+        self._task = task
+        self._config = config
+        self._lock = threading.Lock()
+        # mediapipe closes through a thread pool that is shut down at interpreter exit; closing
+        # in a threading-atexit hook (run before that pool's own) avoids a noisy traceback.
+        threading._register_atexit(self.close)
+
+    @classmethod
+    def load(cls, config: DetectorConfig = DetectorConfig()) -> FaceDetector:
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        try:
+            model = resources.files("face2voice.data.mediapipe").joinpath(MODEL_NAME).read_bytes()
+        except (FileNotFoundError, ModuleNotFoundError) as exc:
+            raise ModelAssetError(f"The face detector model {MODEL_NAME} is missing from the installed package.") from exc
+        options = vision.FaceDetectorOptions(
+            base_options=BaseOptions(model_asset_buffer=model),
+            min_detection_confidence=config.min_confidence,
+        )
+        return cls(vision.FaceDetector.create_from_options(options), config)
+
+    def detect(self, rgb: np.ndarray) -> FaceDetection:
+        """Find faces; raise :class:`FaceError` if there is none."""
+        import mediapipe as mp
+
+        h, w = rgb.shape[:2]
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        with self._lock:
+            if self._task is None:
+                raise RuntimeError("FaceDetector is closed")
+            result = self._task.detect(image)
+        faces = []
+        for det in result.detections:
+            bb = det.bounding_box
+            x0, y0 = max(0, bb.origin_x), max(0, bb.origin_y)
+            x1, y1 = min(w, bb.origin_x + bb.width), min(h, bb.origin_y + bb.height)
+            if min(x1 - x0, y1 - y0) < self._config.min_face_px:
+                continue
+            kps = tuple((float(k.x * w), float(k.y * h)) for k in det.keypoints)
+            faces.append(FaceBox(int(x0), int(y0), int(x1 - x0), int(y1 - y0), float(det.categories[0].score), kps))
+        if not faces:
+            raise FaceError(
+                "No face found in this photo. Use a clear, front-facing photo where the face is at least "
+                f"{self._config.min_face_px} pixels wide and well lit."
+            )
+        faces.sort(key=lambda f: f.area, reverse=True)
+        return FaceDetection(face=faces[0], all_faces=tuple(faces))
+
+    def close(self) -> None:
+        with self._lock:
+            if self._task is not None:
+                self._task.close()
+                self._task = None
