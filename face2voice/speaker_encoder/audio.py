@@ -133,8 +133,13 @@ def trim_long_silences(wav: np.ndarray, params: AudioParams = DEFAULT_PARAMS) ->
 
 def load_audio(path: str | Path) -> tuple[np.ndarray, int]:
     """Mono float32 samples at the file's own rate; unreadable files become :class:`AudioError`."""
+    path = Path(path)
+    if not path.is_file():
+        raise AudioError(f"{path}: audio file not found.")
     try:
-        wav, sr = librosa.load(str(path), sr=None, mono=True)
+        with warnings.catch_warnings():  # librosa's audioread fallback warns about its own deprecation
+            warnings.simplefilter("ignore")
+            wav, sr = librosa.load(str(path), sr=None, mono=True)
     except Exception as exc:  # soundfile/audioread raise many unrelated types
         raise AudioError(f"{path}: could not read this audio file ({type(exc).__name__}: {exc}).") from exc
     return wav, int(sr)
