@@ -8,6 +8,7 @@ decoded.
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +54,11 @@ def load_rgb(source: ImageSource, limits: ImageLimits = ImageLimits()) -> np.nda
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         if isinstance(exc, UnidentifiedImageError):
             raise ImageError("This file is not an image we can read (expected JPEG, PNG, WebP, BMP or GIF).") from exc
-        raise ImageError("The image is too large to process safely.") from exc
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        size = f" ({int(found.group(1)) / 1e6:.0f} MP)" if found else ""
+        raise ImageError(
+            f"The image is too large to process safely{size}; the limit is {limits.max_pixels / 1e6:.0f} MP. Please resize it."
+        ) from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageError(f"The image file is damaged or truncated and cannot be decoded ({exc}).") from exc
     return _finish(img, limits)

@@ -1,0 +1,1 @@
+"""Speech synthesis engines. The embedded default is Kokoro-82M (int8 ONNX) from PyPI packages."""
