@@ -99,7 +99,7 @@ class TacotronSynthesizer:
             raise ValueError(f"got {n} texts but {arr.shape[0]} speaker embeddings")
         if not np.all(np.isfinite(arr)):
             raise ValueError("speaker embeddings contain NaN or infinity")
-        return arr
+        return np.array(arr, dtype=np.float32, order="C")  # owned + writable: torch.from_numpy shares it
 
     def synthesize_spectrograms(self, texts: Sequence[str], embeddings: Sequence[np.ndarray] | np.ndarray,
                                 seed: int | None = None) -> list[np.ndarray]:
