@@ -12,6 +12,9 @@ but ~40 spoken), preferring the most natural boundary available:
 4. word boundaries,
 5. as a last resort, a hard cut inside an over-long "word".
 
+At a typical 12-15 spoken characters per second, 150 characters is ~10-12 s (~800-1000 frames of
+12.5 ms), close to the training maximum and far below the 2000-frame generation cap.
+
 Adjacent short sentences of the same line are packed together up to the cap, because very short
 inputs are another known failure mode (gaps and noise). Chunks with nothing speakable (empty,
 whitespace, or only symbols the alphabet drops) are discarded; the original app passed empty lines
