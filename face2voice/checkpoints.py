@@ -41,7 +41,11 @@ def read_checkpoint(path: str | Path, *, what: str) -> object:
             f"{path}: could not be read as a PyTorch checkpoint; it may be truncated or corrupt "
             f"(expected a {what}). Detail: {_first_line(exc)}"
         ) from exc
-    except Exception as exc:  # pickle.UnpicklingError for disallowed globals, etc.
+    except Exception as exc:  # pickle.UnpicklingError: garbage bytes, or disallowed globals
+        if "Unsupported global" not in str(exc) and "GLOBAL" not in str(exc):
+            raise CheckpointError(
+                f"{path}: is not a PyTorch checkpoint or is corrupt (expected a {what})."
+            ) from exc
         raise CheckpointError(
             f"{path}: refused to load: it contains objects other than tensors "
             f"(loaded with weights_only=True; expected a {what}). Detail: {_first_line(exc)}"
