@@ -162,8 +162,10 @@ class FaceRecognizer(nn.Module):
         """Raw 256-d projection (no ReLU, no normalisation): what the contrastive loss saw."""
         return self.projection_layer(self.resnet(x))
 
+    @torch.inference_mode()
     def inference(self, x: torch.Tensor) -> torch.Tensor:
-        """Non-negative unit vectors, the same convention as GE2E speaker embeddings."""
+        """Non-negative unit vectors, the same convention as GE2E speaker embeddings (eval, no grad)."""
+        self.eval()
         return F.normalize(F.relu(self.forward(x)), dim=1)
 
 
