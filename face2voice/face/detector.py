@@ -1,7 +1,10 @@
-"""Face detection with mediapipe's BlazeFace (short range), shipped inside this package.
+"""Face detection with mediapipe's BlazeFace models, shipped inside this package.
 
-mediapipe >= 1.0 wheels carry no model files, so the .tflite (Apache-2.0, from the mediapipe
-0.10.21 wheel) lives in ``face2voice/data/mediapipe`` and is loaded from bytes: no download.
+mediapipe >= 1.0 wheels carry no model files, so the .tflite files (Apache-2.0, from the mediapipe
+0.10.21 wheel) live in ``face2voice/data/mediapipe`` and are loaded from bytes: no download.
+The short-range model gives the tightest boxes for a selfie-style face but misses faces smaller
+than about a sixth of the frame; the full-range model finds those (group photos), so both run
+(a few ms each) and their detections are merged.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import numpy as np
 
 from ..errors import FaceError, ModelAssetError
 
-MODEL_NAME = "face_detection_short_range.tflite"
+MODEL_NAMES = ("face_detection_short_range.tflite", "face_detection_full_range_sparse.tflite")
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,8 @@ class DetectorConfig:
 class FaceDetector:
     """A loaded BlazeFace detector. One instance serves many threads (calls are serialised)."""
 
-    def __init__(self, task, config: DetectorConfig):
-        self._task = task
+    def __init__(self, tasks: list, config: DetectorConfig):
+        self._tasks = tasks
         self._config = config
         self._lock = threading.Lock()
         # mediapipe closes through a thread pool that is shut down at interpreter exit; closing
@@ -77,15 +80,18 @@ class FaceDetector:
     def load(cls, config: DetectorConfig = DetectorConfig()) -> FaceDetector:
         from mediapipe.tasks.python import BaseOptions, vision
 
-        try:
-            model = resources.files("face2voice.data.mediapipe").joinpath(MODEL_NAME).read_bytes()
-        except (FileNotFoundError, ModuleNotFoundError) as exc:
-            raise ModelAssetError(f"The face detector model {MODEL_NAME} is missing from the installed package.") from exc
-        options = vision.FaceDetectorOptions(
-            base_options=BaseOptions(model_asset_buffer=model),
-            min_detection_confidence=config.min_confidence,
-        )
-        return cls(vision.FaceDetector.create_from_options(options), config)
+        tasks = []
+        for name in MODEL_NAMES:
+            try:
+                model = resources.files("face2voice.data.mediapipe").joinpath(name).read_bytes()
+            except (FileNotFoundError, ModuleNotFoundError) as exc:
+                raise ModelAssetError(f"The face detector model {name} is missing from the installed package.") from exc
+            options = vision.FaceDetectorOptions(
+                base_options=BaseOptions(model_asset_buffer=model),
+                min_detection_confidence=config.min_confidence,
+            )
+            tasks.append(vision.FaceDetector.create_from_options(options))
+        return cls(tasks, config)
 
     def detect(self, rgb: np.ndarray) -> FaceDetection:
         """Find faces; raise :class:`FaceError` if there is none."""
@@ -94,18 +100,21 @@ class FaceDetector:
         h, w = rgb.shape[:2]
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         with self._lock:
-            if self._task is None:
+            if not self._tasks:
                 raise RuntimeError("FaceDetector is closed")
-            result = self._task.detect(image)
-        faces = []
-        for det in result.detections:
-            bb = det.bounding_box
-            x0, y0 = max(0, bb.origin_x), max(0, bb.origin_y)
-            x1, y1 = min(w, bb.origin_x + bb.width), min(h, bb.origin_y + bb.height)
-            if min(x1 - x0, y1 - y0) < self._config.min_face_px:
-                continue
-            kps = tuple((float(k.x * w), float(k.y * h)) for k in det.keypoints)
-            faces.append(FaceBox(int(x0), int(y0), int(x1 - x0), int(y1 - y0), float(det.categories[0].score), kps))
+            results = [task.detect(image) for task in self._tasks]
+        faces: list[FaceBox] = []
+        for result in results:  # short-range first: its box wins where both models see a face
+            for det in result.detections:
+                bb = det.bounding_box
+                x0, y0 = max(0, bb.origin_x), max(0, bb.origin_y)
+                x1, y1 = min(w, bb.origin_x + bb.width), min(h, bb.origin_y + bb.height)
+                if min(x1 - x0, y1 - y0) < self._config.min_face_px:
+                    continue
+                kps = tuple((float(k.x * w), float(k.y * h)) for k in det.keypoints)
+                box = FaceBox(int(x0), int(y0), int(x1 - x0), int(y1 - y0), float(det.categories[0].score), kps)
+                if all(_iou(box, other) < 0.3 for other in faces):
+                    faces.append(box)
         if not faces:
             raise FaceError(
                 "No face found in this photo. Use a clear, front-facing photo where the face is at least "
@@ -116,6 +125,13 @@ class FaceDetector:
 
     def close(self) -> None:
         with self._lock:
-            if self._task is not None:
-                self._task.close()
-                self._task = None
+            for task in self._tasks:
+                task.close()
+            self._tasks = []
+
+
+def _iou(a: FaceBox, b: FaceBox) -> float:
+    ix = max(0, min(a.x + a.width, b.x + b.width) - max(a.x, b.x))
+    iy = max(0, min(a.y + a.height, b.y + b.height) - max(a.y, b.y))
+    inter = ix * iy
+    return inter / float(a.area + b.area - inter) if inter else 0.0
