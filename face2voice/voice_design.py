@@ -13,6 +13,7 @@ conditioned on) realised as a blend of bank voices:
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -121,7 +122,11 @@ class VoiceDesigner:
             mal = self._group_weights(sims / 0.02 * TEMPERATURE, ~self.bank.is_female)
             weights = mix * fem + (1 - mix) * mal
         mix_now = float(weights[self.bank.is_female].sum())
-        return self._finish(weights, mix_now, age if controls.age is None else controls.age, controls)
+        design = self._finish(weights, mix_now, age if controls.age is None else controls.age, controls)
+        # The target is the given embedding itself (what Tacotron is conditioned on); the bank
+        # blend only approximates it for Kokoro, and voice match measures how closely.
+        target = (embedding / (np.linalg.norm(embedding) + 1e-9)).astype(np.float32)
+        return dataclasses.replace(design, target_embedding=target)
 
     def _group_weights(self, affinity: np.ndarray, mask: np.ndarray) -> np.ndarray:
         idx = np.flatnonzero(mask)

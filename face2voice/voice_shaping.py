@@ -19,10 +19,15 @@ _PRAAT_LOCK = threading.Lock()  # guards Praat's global random generator, not a 
 
 
 def apply_shaping(
-    wav: np.ndarray, sr: int, shaping: AgeShaping, seed: int = 0, min_pitch: float = 60.0, max_pitch: float = 600.0
+    wav: np.ndarray, sr: int, shaping: AgeShaping, seed: int = 0, duration: float = 1.0,
+    min_pitch: float = 60.0, max_pitch: float = 600.0,
 ) -> np.ndarray:
-    """Return ``wav`` with F0 x pitch, formants x formant (tempo is handled by the synthesizer)."""
-    if abs(shaping.pitch - 1) < 1e-3 and abs(shaping.formant - 1) < 1e-3:
+    """Return ``wav`` with F0 x pitch, formants x formant and length x ``duration``.
+
+    Kokoro takes the speaking rate as an input, so it passes ``duration=1``; Tacotron has no rate
+    input, so its rate is applied here.
+    """
+    if abs(shaping.pitch - 1) < 1e-3 and abs(shaping.formant - 1) < 1e-3 and abs(duration - 1) < 1e-3:
         return wav
     import parselmouth
     from parselmouth.praat import call
@@ -35,7 +40,7 @@ def apply_shaping(
     new_median = float(np.clip(median * shaping.pitch, min_pitch, max_pitch))
     with _PRAAT_LOCK:
         parselmouth.praat.run(f"random_initializeWithSeedUnsafelyButPredictably ({int(seed) % 2**31})")
-        out = call(sound, "Change gender", min_pitch, max_pitch, float(shaping.formant), new_median, 1.0, 1.0)
+        out = call(sound, "Change gender", min_pitch, max_pitch, float(shaping.formant), new_median, 1.0, float(duration))
     y = np.asarray(out.values[0], dtype=np.float32)
     peak = float(np.max(np.abs(y))) if y.size else 0.0
     return y * (0.97 / peak) if peak > 0.97 else y

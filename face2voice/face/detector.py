@@ -9,6 +9,8 @@ than about a sixth of the frame; the full-range model finds those (group photos)
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from dataclasses import dataclass
 from importlib import resources
@@ -81,6 +83,15 @@ class FaceDetector:
         from mediapipe.tasks.python import BaseOptions, vision
 
         tasks = []
+        with _quiet_native_stderr():
+            cls._create_tasks(tasks, config, BaseOptions, vision)
+        detector = cls(tasks, config)
+        with _quiet_native_stderr():  # the first call logs runtime set-up lines too
+            detector._detect_raw(np.zeros((64, 64, 3), np.uint8))
+        return detector
+
+    @staticmethod
+    def _create_tasks(tasks: list, config: DetectorConfig, BaseOptions, vision) -> None:
         for name in MODEL_NAMES:
             try:
                 model = resources.files("face2voice.data.mediapipe").joinpath(name).read_bytes()
@@ -91,18 +102,20 @@ class FaceDetector:
                 min_detection_confidence=config.min_confidence,
             )
             tasks.append(vision.FaceDetector.create_from_options(options))
-        return cls(tasks, config)
 
-    def detect(self, rgb: np.ndarray) -> FaceDetection:
-        """Find faces; raise :class:`FaceError` if there is none."""
+    def _detect_raw(self, rgb: np.ndarray) -> list:
         import mediapipe as mp
 
-        h, w = rgb.shape[:2]
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         with self._lock:
             if not self._tasks:
                 raise RuntimeError("FaceDetector is closed")
-            results = [task.detect(image) for task in self._tasks]
+            return [task.detect(image) for task in self._tasks]
+
+    def detect(self, rgb: np.ndarray) -> FaceDetection:
+        """Find faces; raise :class:`FaceError` if there is none."""
+        h, w = rgb.shape[:2]
+        results = self._detect_raw(rgb)
         faces: list[FaceBox] = []
         for result in results:  # short-range first: its box wins where both models see a face
             for det in result.detections:
@@ -124,10 +137,30 @@ class FaceDetector:
         return FaceDetection(face=faces[0], all_faces=tuple(faces))
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, _quiet_native_stderr():
             for task in self._tasks:
                 task.close()
             self._tasks = []
+
+
+@contextlib.contextmanager
+def _quiet_native_stderr():
+    """Silence LiteRT's C++ start-up chatter (INFO/WARNING lines that ignore GLOG levels).
+
+    Only used while models load, once per process; Python-level errors still propagate.
+    """
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _iou(a: FaceBox, b: FaceBox) -> float:

@@ -208,7 +208,7 @@ class FaceEncoder:
             arr = arr[None]
         if arr.ndim != 4 or arr.shape[-1] != 3:
             raise ValueError(f"expected RGB face crop(s) of shape (H, W, 3) or (N, H, W, 3), got {arr.shape}")
-        x = torch.from_numpy(np.ascontiguousarray(arr)).permute(0, 3, 1, 2).float()
+        x = torch.from_numpy(np.array(arr, copy=True)).permute(0, 3, 1, 2).float()
         if mode == "train":
             return (x - 127.5) / 128.0
         if mode == "face2voice":
