@@ -38,7 +38,7 @@ def _speak(args: argparse.Namespace) -> int:
     rgb = load_rgb(args.face)
     pipeline = Face2Voice.load()
     try:
-        result = pipeline.speak(rgb, text, controls)
+        result = pipeline.speak(rgb, text, controls, backend=args.backend)
     finally:
         pipeline.close()
     out = Path(args.out)
@@ -62,6 +62,19 @@ def _speak(args: argparse.Namespace) -> int:
     return 0
 
 
+def _download(args: argparse.Namespace) -> int:
+    from .download import LIP2SPEECH_HELP, download_sv2tts, fetch_lip2speech
+
+    dest = Path(args.dir)
+    if not args.skip_sv2tts:
+        download_sv2tts(dest, repo=args.repo, revision=args.revision)
+    if args.lip2speech:
+        fetch_lip2speech(args.lip2speech, dest)
+    elif not (dest / "lip2speech_final.pth").is_file():
+        print(f"note: {LIP2SPEECH_HELP}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="face2voice", description="Speak text in a voice that fits a face.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -78,8 +91,21 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--age", type=float, default=None, help="override perceived age (years)")
     sp.add_argument("--pitch", type=float, default=0.0, help="pitch shift in semitones (-12..12)")
     sp.add_argument("--rate", type=float, default=1.0, help="speaking rate (0.5..2.0)")
+    sp.add_argument("--backend", default="auto",
+                    help="auto (original checkpoints if all present, else embedded), embedded, original, "
+                         "face-encoder+kokoro, attributes+tacotron")
     sp.add_argument("--json", action="store_true", help="print the decisions and timings as JSON")
     sp.set_defaults(func=_speak)
+
+    from .config import default_models_dir
+
+    dl = sub.add_parser("download", help="fetch the original SV2TTS checkpoints (needs internet)")
+    dl.add_argument("--dir", default=str(default_models_dir()), help="target directory (default: savedmodels/)")
+    dl.add_argument("--repo", default="CorentinJ/SV2TTS", help="Hugging Face Hub repo with encoder/synthesizer/vocoder.pt")
+    dl.add_argument("--revision", default=None, help="Hub revision (branch, tag or commit)")
+    dl.add_argument("--lip2speech", default=None, help="lip2speech_final.pth source: local path, https URL or hf://owner/repo/file")
+    dl.add_argument("--skip-sv2tts", action="store_true", help="only install lip2speech_final.pth")
+    dl.set_defaults(func=_download)
     return parser
 
 
