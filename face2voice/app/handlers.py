@@ -114,7 +114,7 @@ class Handlers:
     def _face(self, image: Any, backend: str | None, timings: dict[str, float]) -> tuple[FaceAnalysis, bool]:
         source = image_source(image, self.state.config.image_limits)
         if source is None:
-            raise gr.Error(NO_PHOTO, title="No photo")
+            raise gr.Error(NO_PHOTO, title="No photo", print_exception=False)
         face, cached = self.state.analyze(source, backend or DEFAULT_BACKEND, timings)
         for w in face.warnings:
             gr.Warning(w)
@@ -247,7 +247,7 @@ class Handlers:
         progress(0.1, desc="Finding both faces")
         face_a, _ = self._face(image_a, backend, {})
         if image_b is None:
-            raise gr.Error("Please add a second photo to compare with.", title="No photo")
+            raise gr.Error("Please add a second photo to compare with.", title="No photo", print_exception=False)
         face_b, _ = self._face(image_b, backend, {})
         return pipe, face_a, face_b, pipe.design_voice(face_a), pipe.design_voice(face_b)
 
@@ -273,9 +273,9 @@ class Handlers:
             annotated_crop(face_b),
             _pcm(ra),
             _pcm(rb),
-            embedding_heatmap(ra.embedding, "Voice A embedding"),
-            embedding_heatmap(rb.embedding, "Voice B embedding"),
-            bank_projection(self._bank_map(backend), marks, "Voices A and B among the voice bank"),
+            embedding_heatmap(ra.embedding),
+            embedding_heatmap(rb.embedding),
+            bank_projection(self._bank_map(backend), marks),
             details,
         )
 
@@ -293,8 +293,8 @@ class Handlers:
         details = {"blend": t, **_brief(r), "cosine_to_a": round(float(np.dot(r.embedding, da.target_embedding)), 4), "cosine_to_b": round(float(np.dot(r.embedding, db.target_embedding)), 4)}
         return (
             _pcm(r),
-            embedding_heatmap(r.embedding, f"Blend {t:.2f} embedding"),
-            bank_projection(self._bank_map(backend), marks, "Blend between voices A and B"),
+            embedding_heatmap(r.embedding),
+            bank_projection(self._bank_map(backend), marks),
             details,
         )
 
@@ -315,7 +315,7 @@ class Handlers:
         prepared = pipe.prepare(text)
         clip = audio_source(reference_audio)
         if clip is None:
-            raise gr.Error("Please upload or record a short voice clip (3-10 s of speech) first.", title="No recording")
+            raise gr.Error("Please upload or record a short voice clip (3-10 s of speech) first.", title="No recording", print_exception=False)
         progress(0.15, desc="Embedding the reference voice (GE2E)")
         t0 = time.perf_counter()
         ref = pipe.embed_reference_voice(*clip)
@@ -331,8 +331,8 @@ class Handlers:
             marks.append(("produced audio", r.output_embedding, "#f0a020"))
         details = {**r.summary(), "reference_embedding": [round(float(x), 5) for x in ref], "similarity_to_reference": similarity}
         return (
-            embedding_heatmap(ref, "Reference voice embedding (GE2E)"),
-            bank_projection(self._bank_map(backend), marks, "Reference voice among the voice bank"),
+            embedding_heatmap(ref),
+            bank_projection(self._bank_map(backend), marks),
             mel_figure(r.mel),
             _pcm(r),
             similarity,

@@ -18,7 +18,15 @@ from ..sv2tts.hparams import SignalParams
 from ..voice_bank import VoiceBank
 
 DPI = 100
+LABEL_ROOM = (0.0, 0.0, 1.0, 0.9)  # keep the top 10 % free: Gradio draws its label badge there
 FEMALE, MALE, TARGET, OUTPUT = "#d6457a", "#2f6fd6", "#111111", "#f0a020"
+
+
+def _title(ax, title: str | None) -> None:
+    """Titles are optional: in the app the component label names the figure, and a title drawn
+    under Gradio's label badge would be half hidden; API users may still want one."""
+    if title:
+        ax.set_title(title, fontsize=9)
 
 
 def _render(fig: Figure) -> np.ndarray:
@@ -27,7 +35,7 @@ def _render(fig: Figure) -> np.ndarray:
     return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 
 
-def embedding_heatmap(embedding: np.ndarray, title: str = "Speaker embedding (256-d GE2E)") -> np.ndarray:
+def embedding_heatmap(embedding: np.ndarray, title: str | None = None) -> np.ndarray:
     """16x16 heatmap of the 256 values, as the RTVC toolbox draws it, so voices can be compared by eye."""
     emb = np.asarray(embedding, dtype=np.float32).reshape(16, 16)
     fig = Figure(figsize=(3.4, 3.2), dpi=DPI)
@@ -35,9 +43,9 @@ def embedding_heatmap(embedding: np.ndarray, title: str = "Speaker embedding (25
     im = ax.imshow(emb, cmap="magma", vmin=0.0, vmax=max(0.2, float(np.abs(emb).max())))
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_title(title, fontsize=9)
+    _title(ax, title)
     fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04).ax.tick_params(labelsize=7)
-    fig.tight_layout()
+    fig.tight_layout(rect=LABEL_ROOM)
     return _render(fig)
 
 
@@ -64,7 +72,7 @@ class BankMap:
         return (np.asarray(embedding, np.float64) - self.mean) @ self.axes.T
 
 
-def bank_projection(bank_map: BankMap, marks: list[tuple[str, np.ndarray, str]], title: str = "Where the voice sits among the voice bank") -> np.ndarray:
+def bank_projection(bank_map: BankMap, marks: list[tuple[str, np.ndarray, str]], title: str | None = None) -> np.ndarray:
     """Bank voices as dots (pink female, blue male) plus labelled stars for ``marks`` (label, embedding, colour)."""
     fig = Figure(figsize=(4.2, 3.4), dpi=DPI)
     ax = fig.add_subplot()
@@ -79,13 +87,13 @@ def bank_projection(bank_map: BankMap, marks: list[tuple[str, np.ndarray, str]],
     ax.set_xlabel("PCA 1", fontsize=8)
     ax.set_ylabel("PCA 2", fontsize=8)
     ax.tick_params(labelsize=7)
-    ax.set_title(title, fontsize=9)
+    _title(ax, title)
     ax.legend(fontsize=6.5, loc="best", framealpha=0.7)
-    fig.tight_layout()
+    fig.tight_layout(rect=LABEL_ROOM)
     return _render(fig)
 
 
-def mel_figure(mel: np.ndarray, params: SignalParams = SignalParams(), title: str = "Mel spectrogram (SV2TTS, 80 bands)") -> np.ndarray:
+def mel_figure(mel: np.ndarray, params: SignalParams = SignalParams(), title: str | None = None) -> np.ndarray:
     """(80, T) SV2TTS mel with time in seconds and the bands' centre frequencies in Hz."""
     import librosa
 
@@ -101,7 +109,7 @@ def mel_figure(mel: np.ndarray, params: SignalParams = SignalParams(), title: st
     ax.set_xlabel("Time (s)", fontsize=8)
     ax.set_ylabel("Frequency (Hz)", fontsize=8)
     ax.tick_params(axis="x", labelsize=7)
-    ax.set_title(title, fontsize=9)
+    _title(ax, title)
     fig.colorbar(im, ax=ax, pad=0.01).ax.tick_params(labelsize=7)
-    fig.tight_layout()
+    fig.tight_layout(rect=LABEL_ROOM)
     return _render(fig)

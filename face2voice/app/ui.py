@@ -43,7 +43,17 @@ CSS = """
 
 def launch_kwargs() -> dict:
     """Arguments for ``demo.launch`` that belong to serving (shared by ``app.py`` and the tests)."""
-    return {"max_file_size": MAX_FILE_SIZE, "css": CSS, "show_error": False, "theme": gr.themes.Soft()}
+    return {"max_file_size": MAX_FILE_SIZE, "css": CSS, "show_error": False, "theme": theme()}
+
+
+def theme() -> gr.themes.Base:
+    """Soft look with system fonts: the stock themes fetch Google Fonts, which hangs page loads
+    offline (CI, air-gapped installs) and leaks visitors' IPs to a third party."""
+    return gr.themes.Soft(
+        primary_hue="indigo",
+        font=["ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "sans-serif"],
+        font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"],
+    )
 
 
 def _examples() -> list[list[str]]:
@@ -88,7 +98,7 @@ def build_demo(state: AppState | None = None) -> gr.Blocks:
                         with gr.Row():
                             crop = gr.Image(label="Detected face", interactive=False, height=230, format="jpeg", elem_id="face-crop")
                             with gr.Column():
-                                face_info = gr.Markdown(elem_id="face-info")
+                                face_info = gr.Markdown(label="Face analysis", elem_id="face-info")
                                 match = gr.Number(label="Voice match (cosine: target embedding vs. produced audio)", interactive=False, elem_id="voice-match")
                         audio = gr.Audio(label="Speech", type="numpy", interactive=False, buttons=["download"], elem_id="audio-out")
                         with gr.Row():
@@ -96,7 +106,7 @@ def build_demo(state: AppState | None = None) -> gr.Blocks:
                             projection = gr.Image(label="Voice bank map", interactive=False, format="png")
                         mel = gr.Image(label="Mel spectrogram", interactive=False, format="png")
                         with gr.Accordion("Timings and details", open=False):
-                            timings = gr.Markdown(elem_id="timings")
+                            timings = gr.Markdown(label="Timings", elem_id="timings")
                             details = gr.JSON(label="Details (JSON)")
                 speak_outputs = [crop, face_info, heatmap, projection, mel, audio, match, timings, details]
                 assert len(speak_outputs) == len(SpeakOutputs.__dataclass_fields__)
@@ -151,7 +161,7 @@ def build_demo(state: AppState | None = None) -> gr.Blocks:
 
             # ---------------------------------------------------------------- status
             with gr.Tab("Model status", id="status"):
-                status_md = gr.Markdown()
+                status_md = gr.Markdown(label="Model status")
                 refresh_btn = gr.Button("Refresh", size="sm")
 
         # ---- events: face -> voice
