@@ -328,3 +328,26 @@ def test_eight_concurrent_requests_and_a_corrupt_one(app_url, files, tmp_path):
         _assert_speech(out[5], 0.5)
         voices.setdefault(key, set()).add(tuple(v["name"] for v in details["voices"]))
     assert all(len(v) == 1 for v in voices.values())  # same face -> same voice, whatever the interleaving
+
+
+# -- live webcam preview (a streaming event: called directly, the client has no stream upload) -----------
+
+
+def test_webcam_preview_draws_boxes_and_never_raises(pipeline, examples_dir):
+    from face2voice.app import AppState
+    from face2voice.app.handlers import Handlers
+
+    h = Handlers(AppState(factory=lambda backend, config: pipeline))
+    frame = np.asarray(Image.open(examples_dir / "obama.jpg").convert("RGB"))
+    import time
+
+    t0 = time.perf_counter()
+    drawn, raw = h.preview_frame(frame)
+    assert time.perf_counter() - t0 < 1.0  # a few frames per second on 2 cores
+    assert raw is not None and raw.shape == frame.shape
+    assert max(drawn.shape[:2]) == 640  # downscaled for speed
+    small = np.asarray(Image.fromarray(frame).resize(drawn.shape[1::-1], Image.Resampling.BILINEAR))
+    assert (np.abs(drawn.astype(int) - small).max(axis=2) > 100).sum() > 200  # the box is drawn
+    blank, _ = h.preview_frame(np.full((240, 320, 3), 127, np.uint8))
+    assert blank is not None  # "no face" is written on the frame, not raised
+    assert h.preview_frame(np.zeros((2, 2, 3), np.uint8)) == (None, None)
