@@ -106,6 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
     dl.add_argument("--lip2speech", default=None, help="lip2speech_final.pth source: local path, https URL or hf://owner/repo/file")
     dl.add_argument("--skip-sv2tts", action="store_true", help="only install lip2speech_final.pth")
     dl.set_defaults(func=_download)
+
+    from .evaluation.cli import add_parser as add_evaluate_parser
+
+    add_evaluate_parser(sub)
     return parser
 
 
