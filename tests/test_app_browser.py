@@ -35,15 +35,20 @@ def app_url(pipeline, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def playwright():
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
         pytest.fail("Debian's chromium is missing: run `make system-deps` (scripts/install_system_deps.sh)")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
+    with sync_playwright() as p:  # one per module: the sync API cannot nest two
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright):
+    b = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    yield b
+    b.close()
 
 
 @pytest.fixture
@@ -111,3 +116,25 @@ def test_bad_inputs_show_readable_messages(page, tmp_path):
     page.locator("#speak-btn").click()
     page.get_by_text("the text is empty").first.wait_for(timeout=60_000)
     assert page.get_by_text("Traceback").count() == 0
+
+
+def test_live_webcam_preview_streams_annotated_frames(app_url, playwright):
+    """Chromium's fake camera (a green test pattern, no face): frames stream, get annotated, and
+    "Use this frame" hands one to the photo input, where the missing face is explained."""
+    args = CHROMIUM_ARGS + ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+    b = playwright.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+    try:
+        pg = b.new_context(viewport={"width": 1400, "height": 1100}, permissions=["camera"]).new_page()
+        pg.set_default_timeout(60_000)
+        pg.goto(app_url, wait_until="domcontentloaded")
+        pg.get_by_text("Live webcam preview").click()
+        pg.locator("#live-cam").get_by_text("Click to Access Webcam").click()
+        pg.locator("#live-cam").get_by_role("button", name="capture photo").click()
+        src = "() => { const i = document.querySelector('#live-view img'); return i && i.src ? i.src : ''; }"
+        pg.wait_for_function(f"({src})().length > 0")
+        first = pg.evaluate(src)
+        pg.wait_for_function(f"({src})() !== {first!r}", timeout=30_000)  # several frames, not one
+        pg.get_by_role("button", name="Use this frame").click()
+        assert "No face found" in _toast_text(pg)
+    finally:
+        b.close()

@@ -7,7 +7,7 @@ streamed webcam frame; detection itself is BlazeFace short-range, about 5 ms on 
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from ..face import FaceBox, FaceDetection
 from ..results import FaceAnalysis
@@ -24,6 +24,13 @@ def _draw_box(draw: ImageDraw.ImageDraw, box: FaceBox, dx: int, dy: int, colour:
         ty = max(0, y0 - 16)
         draw.rectangle((x0, ty, x0 + tw, ty + 15), fill=colour)
         draw.text((x0 + 4, ty + 2), label, fill=(0, 0, 0))
+
+
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    try:
+        return ImageFont.load_default(size=size)
+    except TypeError:  # Pillow < 10.1: fixed-size bitmap font
+        return ImageFont.load_default()
 
 
 def annotated_crop(face: FaceAnalysis) -> np.ndarray:
@@ -52,7 +59,9 @@ def annotate_frame(rgb: np.ndarray, detection: FaceDetection | None, message: st
         for i, box in enumerate(detection.all_faces):
             used = i == 0
             _draw_box(draw, box, 0, 0, USED if used else OTHER, width, f"{'using ' if used else ''}{box.score:.2f}")
-    if message:
-        draw.rectangle((0, 0, int(draw.textlength(message)) + 12, 18), fill=(0, 0, 0))
-        draw.text((6, 3), message, fill=(255, 255, 255))
+    if message:  # at the bottom: Gradio's label badge covers the top-left corner
+        font = _font(max(12, img.width // 40))
+        h = font.size + 10
+        draw.rectangle((0, img.height - h, img.width, img.height), fill=(0, 0, 0))
+        draw.text((8, img.height - h + 4), message, fill=(255, 255, 255), font=font)
     return np.asarray(img)

@@ -91,7 +91,7 @@ def build_demo(state: AppState | None = None) -> gr.Blocks:
                         with gr.Accordion("Live webcam preview", open=False):
                             gr.Markdown("Start the camera: the face box is drawn live. Press *Use this frame* to speak with it.")
                             live = gr.Image(label="Camera", sources=["webcam"], streaming=True, type="numpy", elem_id="live-cam")
-                            live_view = gr.Image(label="Detected face (live)", interactive=False, format="jpeg")
+                            live_view = gr.Image(label="Detected face (live)", interactive=False, format="jpeg", elem_id="live-view")
                             last_frame = gr.State(None)
                             use_frame_btn = gr.Button("Use this frame", size="sm")
                     with gr.Column(scale=7):
