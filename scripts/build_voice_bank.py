@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 import librosa
-import numpy as np
 
 from face2voice.analysis import median_f0
 from face2voice.speaker_encoder import SpeakerEncoder

@@ -17,13 +17,6 @@ FIX = Path(__file__).parent / "fixtures"
 FACE_KEYS = "face_encoder_only_state_dict (FaceRecognizer, keys without 'vgg_face.' prefix)"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
 
 @pytest.fixture(scope="module")
 def manifest() -> dict:

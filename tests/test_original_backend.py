@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 from face2voice import Face2Voice, PipelineConfig, VoiceControls
 from face2voice.errors import Face2VoiceError
@@ -22,16 +21,9 @@ TEXT = "Hello there."
 FAST = OriginalSettings(max_decoder_steps=40)  # synthetic weights never emit a stop token
 
 
-@pytest.fixture(scope="module")
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)  # small per-step matmuls: extra threads only contend on 2 cores
-    yield
-    torch.set_num_threads(before)
-
 
 @pytest.fixture(scope="module")
-def full_pipeline(tmp_path_factory, one_thread):
+def full_pipeline(tmp_path_factory):
     models = write_all(tmp_path_factory.mktemp("savedmodels"))
     f2v = Face2Voice.load(PipelineConfig(models_dir=models, original=FAST))
     yield f2v
@@ -80,7 +72,7 @@ def test_reference_voice_drives_tacotron(full_pipeline, pipeline, examples_dir):
     assert r.sample_rate == 16_000 and r.waveform.size > 0
 
 
-def test_griffin_lim_when_no_vocoder(tmp_path, one_thread):
+def test_griffin_lim_when_no_vocoder(tmp_path):
     write_synthesizer(tmp_path / "synthesizer.pt")
     models = OriginalModels.scan(tmp_path, FAST)
     assert models.synthesizer.vocoder_name == "griffinlim"

@@ -35,14 +35,6 @@ EMBED_ATOL = 1e-5
 MEL_RTOL = 1e-4
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    """Other test suites run beside this one on 2 cores; one thread also makes timings stable."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
-
 
 @pytest.fixture(scope="module")
 def ref() -> dict[str, np.ndarray]:

@@ -29,16 +29,6 @@ SMALL = TacotronParams.from_mapping(CONFIG["constructor_kwargs"])
 ATOL = 1e-5
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Thousands of tiny ops: with other test runs competing for the 2 cores, intra-op threads spin
-    and make the decoder loop ~100x slower; one thread is fastest here (and the fixtures' setting)."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
-
-
 def _small_state() -> dict[str, torch.Tensor]:
     model = Tacotron(SMALL)
     model.r = CONFIG["r"]

@@ -17,14 +17,6 @@ from tests.detfill import detfill_state
 FIX = Path(__file__).parent / "fixtures"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Batch-of-folds steps are latency bound: extra OpenMP threads on a shared 2-core box only spin."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
 
 @pytest.fixture(scope="module")
 def fx():
