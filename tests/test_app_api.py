@@ -1,7 +1,9 @@
 """The launched Gradio app, driven through gradio_client exactly as an API user would.
 
 One server per module on a free loopback port, sharing the session's already-loaded pipeline
-(``conftest.pipeline``), so models load once for the whole test run. Texts are short: every
+(``conftest.pipeline``, no original checkpoints), so models load once for the whole test run. One
+more app is built on a temporary models folder holding full-size synthetic checkpoints in the
+original formats, to drive the ``original`` backend through the API. Texts are short: every
 synthesis costs seconds on the 2-core CI machine.
 """
 
@@ -34,7 +36,7 @@ def app_url(pipeline, tmp_path_factory):
     from face2voice.app import AppState, build_demo
     from face2voice.app.serve import serving
 
-    state = AppState(factory=lambda backend, config: pipeline)  # reuse the session's pipeline
+    state = AppState(factory=lambda config: pipeline)  # reuse the session's pipeline
     with serving(build_demo(state)) as url:
         yield url
 
@@ -115,6 +117,11 @@ def _image(path: str) -> np.ndarray:
     return np.asarray(Image.open(path).convert("RGB"))
 
 
+def _status_row(md: str, filename: str) -> str:
+    """The model status table's row for one checkpoint file."""
+    return next(line for line in md.splitlines() if line.startswith(f"| `{filename}` |"))
+
+
 def _error(client, api_name: str, **kwargs) -> str:
     from gradio_client.exceptions import AppError
 
@@ -133,13 +140,30 @@ def test_documented_endpoints_are_exposed(client):
     names = set(api["named_endpoints"])
     for name in ("/speak", "/resynthesize", "/analyze_face", "/face_voice_controls", "/compare", "/blend", "/reference_voice", "/model_status"):
         assert name in names, names
-    speak_params = [p["parameter_name"] for p in api["named_endpoints"]["/speak"]["parameters"]]
-    assert speak_params[:8] == ["image", "text", "use_face_gender_age", "gender_mix", "age", "pitch_semitones", "rate", "seed"]
+    params = {name: [p["parameter_name"] for p in ep["parameters"]] for name, ep in api["named_endpoints"].items()}
+    assert params["/speak"] == ["image", "text", "use_face_gender_age", "gender_mix", "age", "pitch_semitones", "rate", "seed", "backend"]
+    for name in ("/resynthesize", "/compare", "/blend", "/reference_voice", "/model_status"):
+        assert params[name][-1] == "backend", (name, params[name])
+    assert params["/analyze_face"] == params["/face_voice_controls"] == ["image"]  # face analysis is backend-independent
 
 
 def test_model_status(client):
     md = client.predict(api_name="/model_status")
-    assert "Active backend" in md and "embedded" in md and "lip2speech_final.pth" in md and "FACE2VOICE_MODELS_DIR" in md
+    assert "Active backend:** auto → embedded" in md  # no checkpoints in this session's models folder
+    assert "Available backends:** `embedded` (" in md
+    for fname in ("encoder.pt", "synthesizer.pt", "vocoder.pt", "lip2speech_final.pth"):
+        assert _status_row(md, fname).endswith("| missing |")
+    assert "FACE2VOICE_MODELS_DIR" in md and "face2voice download --lip2speech" in md and "Lip2Speech README" in md
+    assert "Active backend:** embedded:" in client.predict(backend="embedded", api_name="/model_status")
+
+
+def test_unavailable_backend_is_explained(client, files):
+    from gradio_client import handle_file
+
+    msg = _error(client, "/speak", image=handle_file(str(files["obama"])), text=SHORT, backend="original")
+    assert "needs original checkpoints" in msg and "face2voice download" in msg and "choose: embedded" in msg
+    assert "Unknown backend 'tacotron'" in _error(client, "/compare", image_a=handle_file(str(files["obama"])), image_b=handle_file(str(files["grace"])), text=SHORT, backend="tacotron")
+    assert "not available here" in client.predict(backend="attributes+tacotron", api_name="/model_status")
 
 
 # -- face -> voice -----------------------------------------------------------------------------------------
@@ -155,7 +179,8 @@ def test_speak_returns_face_embedding_mel_audio_and_numbers(obama_speech):
         assert _image(fig).shape[1] >= min_w
     wav = _assert_speech(audio, 1.0)
     assert 0.5 < match <= 1.0
-    assert "speech synthesis" in timings and "total" in timings
+    assert "speech synthesis" in timings and "total" in timings and "**Backend:** embedded" in timings and "24 kHz" in timings
+    assert details["backend"] == "embedded"  # "auto" without checkpoints
     assert details["face"]["faces_found"] == 1 and details["face"]["attributes"]["gender"] == "male"
     assert len(details["embedding"]) == 256 and abs(np.linalg.norm(details["embedding"]) - 1) < 1e-3
     assert details["duration_s"] == pytest.approx(len(wav) / 24_000, abs=0.01)
@@ -207,6 +232,7 @@ def test_compare_and_blend(client, files):
     assert _image(crop_a).shape != _image(crop_b).shape or not np.array_equal(_image(crop_a), _image(crop_b))
     assert _image(heat_a).shape == _image(heat_b).shape
     assert -1 <= details["embedding_cosine_a_b"] < 0.999
+    assert details["backend"] == details["a"]["backend"] == "embedded"
     audio_mix, heat_mix, mix_map, mix = client.predict(image_a=a, image_b=b, text="Two voices.", blend=0.5, api_name="/blend")
     _assert_speech(audio_mix, 0.4)
     assert mix["blend"] == 0.5
@@ -337,7 +363,7 @@ def test_webcam_preview_draws_boxes_and_never_raises(pipeline, examples_dir):
     from face2voice.app import AppState
     from face2voice.app.handlers import Handlers
 
-    h = Handlers(AppState(factory=lambda backend, config: pipeline))
+    h = Handlers(AppState(factory=lambda config: pipeline))
     frame = np.asarray(Image.open(examples_dir / "obama.jpg").convert("RGB"))
     import time
 
@@ -351,3 +377,62 @@ def test_webcam_preview_draws_boxes_and_never_raises(pipeline, examples_dir):
     blank, _ = h.preview_frame(np.full((240, 320, 3), 127, np.uint8))
     assert blank is not None  # "no face" is written on the frame, not raised
     assert h.preview_frame(np.zeros((2, 2, 3), np.uint8)) == (None, None)
+
+
+# -- the original-checkpoint backend, through the API --------------------------------------------------------
+
+
+@pytest.fixture
+def checkpoint_client(tmp_path):
+    """An app on a models folder with all four checkpoints (full-size synthetic weights in the
+    original formats), loaded by the app's own default factory, as ``python app.py`` would."""
+    import torch
+    from gradio_client import Client
+
+    from face2voice import PipelineConfig
+    from face2voice.app import AppState, build_demo
+    from face2voice.app.serve import serving
+    from face2voice.original_models import OriginalSettings
+
+    from .original_checkpoints import write_all
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # small per-step matmuls: extra threads only contend on 2 cores
+    state = AppState(config=PipelineConfig(models_dir=write_all(tmp_path / "savedmodels"), original=OriginalSettings(max_decoder_steps=40)))
+    state.pipeline()  # load before serving: the HTTP-only status call would otherwise wait on it
+    try:
+        with serving(build_demo(state)) as url:
+            yield Client(url, verbose=False, download_files=str(tmp_path / "downloads"))
+    finally:
+        state.close()
+        torch.set_num_threads(threads)
+
+
+def test_original_backend_through_the_api(checkpoint_client, files):
+    from gradio_client import handle_file
+
+    md = checkpoint_client.predict(api_name="/model_status")
+    for fname in ("encoder.pt", "synthesizer.pt", "vocoder.pt", "lip2speech_final.pth"):
+        assert _status_row(md, fname).endswith("| loaded |"), md
+    assert "Active backend:** auto → original: Lip2Speech face encoder → SV2TTS Tacotron + WaveRNN" in md
+    assert "`embedded`, `original`, `face-encoder+kokoro`, `attributes+tacotron`" in md
+
+    out = checkpoint_client.predict(image=handle_file(str(files["obama"])), text="Hello there.", backend="original", api_name="/speak")
+    wav, sr = _audio(out[5])
+    details = out[-1]
+    assert sr == 16_000 and details["sample_rate"] == 16_000 and details["backend"] == "original"
+    assert wav.ndim == 1 and wav.size > 2400 and np.isfinite(wav).all()  # synthetic weights: short noise-like speech
+    assert details["duration_s"] == pytest.approx(wav.size / 16_000, abs=0.01)
+    assert len(details["embedding"]) == 256 and details["face"]["faces_found"] == 1
+    assert "**Backend:** original (Lip2Speech face encoder → SV2TTS Tacotron + WaveRNN)" in out[7]
+
+    # Tacotron is conditioned on embeddings, so a blend interpolates the two targets on the sphere
+    # (t = 0.5: equally close to both) and a reference clip's own GE2E embedding drives it (cloning).
+    a, b = handle_file(str(files["obama"])), handle_file(str(files["grace"]))
+    _, _, _, mix = checkpoint_client.predict(image_a=a, image_b=b, text="Hi.", blend=0.5, backend="attributes+tacotron", api_name="/blend")
+    assert mix["backend"] == "attributes+tacotron" and mix["sample_rate"] == 16_000
+    assert mix["cosine_to_a"] == pytest.approx(mix["cosine_to_b"], abs=2e-4) and mix["cosine_to_a"] < 0.9999
+    *_, ref = checkpoint_client.predict(reference_audio=handle_file(out[5]), text="Hi.", backend="attributes+tacotron", api_name="/reference_voice")
+    assert ref["backend"] == "attributes+tacotron" and ref["sample_rate"] == 16_000
+    emb = np.asarray(ref["reference_embedding"])
+    assert np.allclose(ref["embedding"], emb / np.linalg.norm(emb), atol=1e-4)

@@ -5,6 +5,10 @@ keyword names clients use. The pipeline does the work; this module only routes i
 figures, and turns failures into messages: a :class:`Face2VoiceError` becomes its own message, any
 other exception is logged with its traceback on the server and shown as one friendly line, so a
 visitor never sees a traceback.
+
+The backend (``auto`` or one of ``Face2Voice.available_backends()``) is resolved by the pipeline
+itself, so asking for one whose checkpoints are missing shows the pipeline's message naming the
+missing file, and every result reports the backend that actually answered.
 """
 
 from __future__ import annotations
@@ -23,13 +27,14 @@ import numpy as np
 from ..errors import Face2VoiceError, ImageError
 from ..face import FaceDetection
 from ..image_input import load_rgb
+from ..pipeline import ROUTES, Face2Voice
 from ..results import FaceAnalysis, Result
 from ..voice_design import AgeShaping, VoiceDesign, sharpen_gender
 from .inputs import audio_source, image_source, voice_controls
 from .plots import BankMap, bank_projection, embedding_heatmap, mel_figure
 from .preview import annotate_frame, annotated_crop
 from .state import DEFAULT_BACKEND, AppState
-from .status import model_status, status_markdown
+from .status import describe_backend, status_markdown
 
 log = logging.getLogger("face2voice.app")
 
@@ -95,27 +100,31 @@ class Handlers:
 
     def __init__(self, state: AppState):
         self.state = state
-        self._bank_maps: dict[str, BankMap] = {}
+        self._bank_map_cache: BankMap | None = None
 
     # -- helpers ---------------------------------------------------------------------------------
 
-    def _pipeline(self, backend: str | None, progress: Any = None):
-        backend = backend or DEFAULT_BACKEND
-        if progress is not None and backend not in self.state.loaded_backends():
-            progress(0.02, desc="Loading the models (first request only, ~10 s)")
-        return self.state.pipeline(backend)
+    def _pipeline(self, progress: Any = None) -> Face2Voice:
+        if progress is not None and not self.state.loaded:
+            progress(0.02, desc="Loading the models (first request only)")
+        return self.state.pipeline()
 
-    def _bank_map(self, backend: str | None) -> BankMap:
-        backend = backend or DEFAULT_BACKEND
-        if backend not in self._bank_maps:  # idempotent; a race only computes it twice
-            self._bank_maps[backend] = BankMap.fit(self.state.pipeline(backend).bank)
-        return self._bank_maps[backend]
+    def _backend(self, backend: str | None, progress: Any = None) -> tuple[Face2Voice, str]:
+        """The pipeline and the concrete backend for a request; an unavailable one raises the
+        pipeline's own message (it names the missing checkpoint), shown as a gr.Error."""
+        pipe = self._pipeline(progress)
+        return pipe, pipe.resolve_backend(backend or DEFAULT_BACKEND)
 
-    def _face(self, image: Any, backend: str | None, timings: dict[str, float]) -> tuple[FaceAnalysis, bool]:
+    def _bank_map(self) -> BankMap:
+        if self._bank_map_cache is None:  # idempotent; a race only computes it twice
+            self._bank_map_cache = BankMap.fit(self.state.pipeline().bank)
+        return self._bank_map_cache
+
+    def _face(self, image: Any, timings: dict[str, float]) -> tuple[FaceAnalysis, bool]:
         source = image_source(image, self.state.config.image_limits)
         if source is None:
             raise gr.Error(NO_PHOTO, title="No photo", print_exception=False)
-        face, cached = self.state.analyze(source, backend or DEFAULT_BACKEND, timings)
+        face, cached = self.state.analyze(source, timings)
         for w in face.warnings:
             gr.Warning(w)
         return face, cached
@@ -128,12 +137,13 @@ class Handlers:
     # -- Face -> voice ---------------------------------------------------------------------------
 
     @user_errors("analysing the photo")
-    def analyze_face(self, image: Any, backend: str | None = DEFAULT_BACKEND):
-        """Photo -> (annotated face crop, description, suggested gender mix, suggested age)."""
+    def analyze_face(self, image: Any):
+        """Photo -> (annotated face crop, description, suggested gender mix, suggested age).
+
+        No backend input: the face analysis is the same for every backend."""
         if image is None:
             return None, "", gr.skip(), gr.skip()
-        self._pipeline(backend)
-        face, _ = self._face(image, backend, {})
+        face, _ = self._face(image, {})
         return annotated_crop(face), face_markdown(face), round(sharpen_gender(face.attributes.p_female), 2), round(face.attributes.age)
 
     @user_errors("speaking the text")
@@ -180,20 +190,20 @@ class Handlers:
     def _speak(self, image, text, use_face, gender_mix, age, pitch, rate, seed, backend, progress) -> SpeakOutputs:
         t_start = time.perf_counter()
         controls = voice_controls(use_face, gender_mix, age, pitch, rate, seed)
-        pipe = self._pipeline(backend, progress)
+        pipe, backend = self._backend(backend, progress)  # an unavailable backend fails before any work
         prepared = pipe.prepare(text)  # bad text fails before any image work
         progress(0.1, desc="Finding the face")
         timings: dict[str, float] = {}
-        face, cached = self._face(image, backend, timings)
+        face, cached = self._face(image, timings)
         progress(0.25, desc="Designing the voice")
         t0 = time.perf_counter()
-        design = pipe.design_voice(face, controls)
+        design = pipe.design_voice(face, controls, backend)
         timings["voice_design"] = time.perf_counter() - t0
-        progress(0.35, desc=f"Speaking {len(prepared.sentences)} sentence(s)")
-        result = pipe.synthesize(design, prepared, controls, face=face, timings=timings)
+        progress(0.35, desc=f"Speaking {len(prepared.sentences)} sentence(s) ({backend})")
+        result = pipe.synthesize(design, prepared, controls, face=face, timings=timings, backend=backend)
         self._notes(result)
         progress(0.9, desc="Drawing the figures")
-        bank_map = self._bank_map(backend)
+        bank_map = self._bank_map()
         marks = [("this face's voice", result.embedding, "#111111")]
         if result.output_embedding is not None:
             marks.append(("produced audio", result.output_embedding, "#f0a020"))
@@ -206,22 +216,21 @@ class Handlers:
             mel_spectrogram=mel_figure(result.mel),
             audio=_pcm(result),
             voice_match=None if result.voice_match is None else round(float(result.voice_match), 4),
-            timings=timings_markdown(result, cached),
+            timings=timings_markdown(result, cached, describe_backend(pipe, result.backend)),
             details=details,
         )
 
     @user_errors("reading the face's voice")
-    def face_voice_controls(self, image: Any, backend: str | None = DEFAULT_BACKEND):
+    def face_voice_controls(self, image: Any):
         """'Reset to the face's voice': the control values that reproduce the face's own voice."""
         if image is None:
             return True, gr.skip(), gr.skip(), 0.0, 1.0, 0
-        self._pipeline(backend)
-        face, _ = self._face(image, backend, {})
+        face, _ = self._face(image, {})
         return True, round(sharpen_gender(face.attributes.p_female), 2), round(face.attributes.age), 0.0, 1.0, 0
 
     # -- live webcam -----------------------------------------------------------------------------
 
-    def preview_frame(self, frame: Any, backend: str | None = DEFAULT_BACKEND):
+    def preview_frame(self, frame: Any):
         """One webcam frame -> the frame with face boxes drawn. Never raises: a bad frame is annotated."""
         if frame is None:
             return None, None
@@ -229,7 +238,7 @@ class Handlers:
             rgb = load_rgb(image_source(frame), self.state.config.image_limits)
             small = _downscale(rgb, PREVIEW_SIDE)
             try:
-                detection: FaceDetection | None = self._pipeline(backend).detector.detect(small)
+                detection: FaceDetection | None = self._pipeline().detector.detect(small)
                 msg = None if detection.count == 1 else f"{detection.count} faces: the largest is used"
             except Face2VoiceError as exc:
                 detection, msg = None, _short(str(exc))
@@ -242,28 +251,28 @@ class Handlers:
 
     # -- compare ---------------------------------------------------------------------------------
 
-    def _design_pair(self, image_a, image_b, backend, progress):
-        pipe = self._pipeline(backend, progress)
+    def _design_pair(self, pipe: Face2Voice, backend: str, image_a, image_b, progress):
         progress(0.1, desc="Finding both faces")
-        face_a, _ = self._face(image_a, backend, {})
+        face_a, _ = self._face(image_a, {})
         if image_b is None:
             raise gr.Error("Please add a second photo to compare with.", title="No photo", print_exception=False)
-        face_b, _ = self._face(image_b, backend, {})
-        return pipe, face_a, face_b, pipe.design_voice(face_a), pipe.design_voice(face_b)
+        face_b, _ = self._face(image_b, {})
+        return face_a, face_b, pipe.design_voice(face_a, backend=backend), pipe.design_voice(face_b, backend=backend)
 
     @user_errors("comparing the two faces")
     def compare(self, image_a: Any, image_b: Any, text: str, backend: str | None = DEFAULT_BACKEND, progress: gr.Progress = gr.Progress()):
         """Two photos, one text -> each face, its voice and its embedding, side by side."""
-        pipe = self._pipeline(backend, progress)
+        pipe, backend = self._backend(backend, progress)
         prepared = pipe.prepare(text)
-        pipe, face_a, face_b, da, db = self._design_pair(image_a, image_b, backend, progress)
+        face_a, face_b, da, db = self._design_pair(pipe, backend, image_a, image_b, progress)
         progress(0.3, desc="Speaking with voice A")
-        ra = pipe.synthesize(da, prepared, face=face_a)
+        ra = pipe.synthesize(da, prepared, face=face_a, backend=backend)
         progress(0.6, desc="Speaking with voice B")
-        rb = pipe.synthesize(db, prepared, face=face_b)
+        rb = pipe.synthesize(db, prepared, face=face_b, backend=backend)
         self._notes(ra)
         marks = [("voice A", ra.embedding, "#111111"), ("voice B", rb.embedding, "#f0a020")]
         details = {
+            "backend": backend,
             "a": _brief(ra),
             "b": _brief(rb),
             "embedding_cosine_a_b": round(float(np.dot(ra.embedding, rb.embedding)), 4),
@@ -275,26 +284,27 @@ class Handlers:
             _pcm(rb),
             embedding_heatmap(ra.embedding),
             embedding_heatmap(rb.embedding),
-            bank_projection(self._bank_map(backend), marks),
+            bank_projection(self._bank_map(), marks),
             details,
         )
 
     @user_errors("blending the two voices")
     def blend(self, image_a: Any, image_b: Any, text: str, blend: float = 0.5, backend: str | None = DEFAULT_BACKEND, progress: gr.Progress = gr.Progress()):
-        """A voice between A (blend 0) and B (blend 1): the two designs' bank weights mixed linearly."""
-        pipe = self._pipeline(backend, progress)
+        """A voice between A (blend 0) and B (blend 1): see :func:`blend_designs` for what is mixed."""
+        pipe, backend = self._backend(backend, progress)
         prepared = pipe.prepare(text)
         t = float(np.clip(0.5 if blend is None else blend, 0.0, 1.0))
-        pipe, face_a, face_b, da, db = self._design_pair(image_a, image_b, backend, progress)
-        mixed = blend_designs(da, db, t, pipe.bank.blend_embedding)
+        _, _, da, db = self._design_pair(pipe, backend, image_a, image_b, progress)
+        bank_route = ROUTES[backend] == ("attributes", "kokoro")
+        mixed = blend_designs(da, db, t, pipe.bank.blend_embedding if bank_route else None)
         progress(0.4, desc=f"Speaking with the {t:.0%} blend")
-        r = pipe.synthesize(mixed, prepared)
+        r = pipe.synthesize(mixed, prepared, backend=backend)
         marks = [("voice A", da.target_embedding, "#111111"), ("voice B", db.target_embedding, "#f0a020"), (f"blend {t:.2f}", r.embedding, "#18a058")]
         details = {"blend": t, **_brief(r), "cosine_to_a": round(float(np.dot(r.embedding, da.target_embedding)), 4), "cosine_to_b": round(float(np.dot(r.embedding, db.target_embedding)), 4)}
         return (
             _pcm(r),
             embedding_heatmap(r.embedding),
-            bank_projection(self._bank_map(backend), marks),
+            bank_projection(self._bank_map(), marks),
             details,
         )
 
@@ -310,8 +320,12 @@ class Handlers:
         backend: str | None = DEFAULT_BACKEND,
         progress: gr.Progress = gr.Progress(),
     ):
-        """A short voice clip instead of a face: its GE2E embedding picks and blends the bank voices."""
-        pipe = self._pipeline(backend, progress)
+        """A short voice clip instead of a face: its GE2E embedding is the voice's target.
+
+        With Kokoro the nearest bank voices realise it; with a Tacotron backend the embedding itself
+        conditions Tacotron, which is voice cloning as in the RTVC toolbox. The embedding source of
+        the backend does not matter here: the recording replaces the face."""
+        pipe, backend = self._backend(backend, progress)
         prepared = pipe.prepare(text)
         clip = audio_source(reference_audio)
         if clip is None:
@@ -322,8 +336,8 @@ class Handlers:
         t_embed = time.perf_counter() - t0
         controls = voice_controls(True, None, None, pitch_semitones, rate, 0)
         design = pipe.design_from_embedding(ref, controls)
-        progress(0.35, desc="Speaking with the cloned voice")
-        r = pipe.synthesize(design, prepared, controls, timings={"reference_embedding": t_embed})
+        progress(0.35, desc=f"Speaking with the cloned voice ({backend})")
+        r = pipe.synthesize(design, prepared, controls, timings={"reference_embedding": t_embed}, backend=backend)
         self._notes(r)
         similarity = None if r.output_embedding is None else round(float(np.dot(ref, r.output_embedding) / (np.linalg.norm(ref) * np.linalg.norm(r.output_embedding) + 1e-9)), 4)
         marks = [("reference recording", ref, "#111111"), ("voice used", r.embedding, "#18a058")]
@@ -332,7 +346,7 @@ class Handlers:
         details = {**r.summary(), "reference_embedding": [round(float(x), 5) for x in ref], "similarity_to_reference": similarity}
         return (
             embedding_heatmap(ref),
-            bank_projection(self._bank_map(backend), marks),
+            bank_projection(self._bank_map(), marks),
             mel_figure(r.mel),
             _pcm(r),
             similarity,
@@ -341,26 +355,48 @@ class Handlers:
 
     # -- status ----------------------------------------------------------------------------------
 
+    @user_errors("loading the models")
     def status(self, backend: str | None = DEFAULT_BACKEND) -> str:
-        from .state import BACKENDS
+        """The model status panel (markdown) as seen from ``backend``. Loads the pipeline if needed:
+        only the loaded pipeline knows which checkpoints actually work."""
+        return status_markdown(self._pipeline(), backend or DEFAULT_BACKEND)
 
-        backend = backend or DEFAULT_BACKEND
-        st = model_status(self.state.config, BACKENDS, backend, backend in self.state.loaded_backends())
-        return status_markdown(st)
+    @user_errors("loading the models")
+    def page_load(self, backend: str | None = DEFAULT_BACKEND):
+        """On page load: the status panel, and the Backend choices this server can actually run.
+
+        Loading the models here warms the pipeline up while the visitor picks a photo."""
+        pipe = self._pipeline()
+        choices = [DEFAULT_BACKEND, *pipe.available_backends()]
+        value = backend if backend in choices else DEFAULT_BACKEND
+        return status_markdown(pipe, value), gr.Radio(choices=choices, value=value)
 
 
 # -- formatting helpers ----------------------------------------------------------------------------
 
 
-def blend_designs(a: VoiceDesign, b: VoiceDesign, t: float, embed: Callable[[np.ndarray], np.ndarray]) -> VoiceDesign:
-    """Linear mix of two designs: Kokoro style tables mix linearly, so the bank weights do too."""
+def blend_designs(a: VoiceDesign, b: VoiceDesign, t: float, embed: Callable[[np.ndarray], np.ndarray] | None) -> VoiceDesign:
+    """Linear mix of two designs.
+
+    Kokoro style tables mix linearly, so the bank weights do too. The target embedding follows
+    whichever of the two defines the voice: on the embedded route it *is* the bank blend, so
+    ``embed(weights)`` keeps it consistent with what Kokoro speaks; when Tacotron is conditioned on
+    the embedding, or the targets came from the face encoder (``embed=None``), the two targets are
+    interpolated and renormalised (GE2E embeddings live on the unit sphere), so t=0 and t=1 give
+    exactly voices A and B.
+    """
     w = ((1 - t) * a.weights + t * b.weights).astype(np.float32)
     w /= w.sum()
+    if embed is not None:
+        target = embed(w)
+    else:
+        mix = (1 - t) * a.target_embedding + t * b.target_embedding
+        target = (mix / (np.linalg.norm(mix) + 1e-9)).astype(np.float32)
     lerp = lambda x, y: float((1 - t) * x + t * y)  # noqa: E731
     return dataclasses.replace(
         a,
         weights=w,
-        target_embedding=embed(w),
+        target_embedding=target,
         gender_mix=lerp(a.gender_mix, b.gender_mix),
         age=lerp(a.age, b.age),
         shaping=AgeShaping(lerp(a.shaping.pitch, b.shaping.pitch), lerp(a.shaping.formant, b.shaping.formant), lerp(a.shaping.rate, b.shaping.rate)),
@@ -379,7 +415,7 @@ def face_markdown(face: FaceAnalysis) -> str:
     )
 
 
-def timings_markdown(result: Result, face_cached: bool) -> str:
+def timings_markdown(result: Result, face_cached: bool, route: str = "") -> str:
     names = {
         "load_image": "load image", "face_detection": "face detection", "attributes": "gender/age",
         "voice_design": "voice design", "synthesis": "speech synthesis", "age_shaping": "age shaping",
@@ -391,13 +427,14 @@ def timings_markdown(result: Result, face_cached: bool) -> str:
     total = sum(result.timings.values())
     return (
         "| Stage | Time |\n|---|---|\n" + "\n".join(rows) + f"\n| **total** | **{total:.2f} s** |\n\n"
-        f"{result.duration:.1f} s of audio, real-time factor {total / max(result.duration, 1e-9):.2f}"
+        f"{result.duration:.1f} s of audio at {result.sample_rate // 1000} kHz, real-time factor {total / max(result.duration, 1e-9):.2f}  \n"
+        f"**Backend:** {result.backend}" + (f" ({route})" if route else "")
     )
 
 
 def _brief(r: Result) -> dict:
     s = r.summary()
-    return {k: s[k] for k in ("duration_s", "voices", "voice_match", "timings_s", "warnings") if k in s} | {"voice": s.get("voice")}
+    return {k: s[k] for k in ("backend", "sample_rate", "duration_s", "voices", "voice_match", "timings_s", "warnings") if k in s} | {"voice": s.get("voice")}
 
 
 def _pcm(r: Result) -> tuple[int, np.ndarray]:

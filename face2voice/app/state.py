@@ -2,9 +2,14 @@
 
 Why a holder object and not a module global: ``import app`` must stay cheap (tests, Spaces build
 step, ``gradio`` reload), the first request pays the model load exactly once even when eight
-arrive together, and tests can build two independent demos. The holder also keeps a small LRU of
-face analyses keyed by image content, so moving a voice slider re-synthesises without running
-face detection again (for the UI and for API clients alike, who cannot hold server objects).
+arrive together, and tests can build two independent demos. One :class:`Face2Voice` serves every
+backend (it holds the embedded models and whichever original checkpoints it found), so the
+backend is a per-request argument, never a reason to load a second pipeline.
+
+The holder also keeps a small LRU of face analyses keyed by image content only (detection,
+attributes and the aligned crop do not depend on the backend), so moving a voice slider or
+switching backends re-synthesises without running face detection again, for the UI and for API
+clients alike, who cannot hold server objects.
 """
 
 from __future__ import annotations
@@ -20,56 +25,52 @@ from ..image_input import ImageSource
 from ..pipeline import Face2Voice
 from ..results import FaceAnalysis
 
-BACKENDS = ("embedded",)  # "checkpoints" / "mixed" join once the SV2TTS backend lands in the pipeline
-DEFAULT_BACKEND = "embedded"
+DEFAULT_BACKEND = "auto"  # the pipeline's rule: the original models when all are present, else embedded
 
-PipelineFactory = Callable[[str, PipelineConfig], Face2Voice]
-
-
-def _default_factory(backend: str, config: PipelineConfig) -> Face2Voice:
-    """Only the embedded backend exists today; the backend name is the seam for the checkpoint path."""
-    if backend != "embedded":
-        raise ValueError(f"Unknown backend {backend!r}; available: {', '.join(BACKENDS)}")
-    return Face2Voice.load(config)
+PipelineFactory = Callable[[PipelineConfig], Face2Voice]
 
 
 @dataclass
 class AppState:
-    """Per-demo shared state. Every attribute is either immutable or guarded by ``_lock``."""
+    """Per-demo shared state. Every attribute is either immutable or guarded by a lock.
+
+    ``factory`` builds the pipeline from ``config`` (tests inject an already loaded one).
+    """
 
     config: PipelineConfig = field(default_factory=PipelineConfig)
-    factory: PipelineFactory = _default_factory
+    factory: PipelineFactory = Face2Voice.load
     face_cache_size: int = 64
-    _pipelines: dict[str, Face2Voice] = field(default_factory=dict, init=False, repr=False)
+    _pipeline: Face2Voice | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
-    _faces: OrderedDict[tuple[str, str], FaceAnalysis] = field(default_factory=OrderedDict, init=False, repr=False)
+    _faces: OrderedDict[str, FaceAnalysis] = field(default_factory=OrderedDict, init=False, repr=False)
     _faces_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
-    def pipeline(self, backend: str = DEFAULT_BACKEND) -> Face2Voice:
-        """The loaded pipeline for ``backend``; the first caller loads it, concurrent callers wait."""
-        found = self._pipelines.get(backend)
+    @property
+    def loaded(self) -> bool:
+        return self._pipeline is not None
+
+    def pipeline(self) -> Face2Voice:
+        """The loaded pipeline; the first caller loads it, concurrent callers wait for that load."""
+        found = self._pipeline
         if found is not None:
             return found
         with self._lock:
-            if backend not in self._pipelines:
-                self._pipelines[backend] = self.factory(backend, self.config)
-            return self._pipelines[backend]
+            if self._pipeline is None:
+                self._pipeline = self.factory(self.config)
+            return self._pipeline
 
-    def loaded_backends(self) -> tuple[str, ...]:
-        return tuple(self._pipelines)
-
-    def analyze(self, source: ImageSource, backend: str = DEFAULT_BACKEND, timings: dict[str, float] | None = None) -> tuple[FaceAnalysis, bool]:
+    def analyze(self, source: ImageSource, timings: dict[str, float] | None = None) -> tuple[FaceAnalysis, bool]:
         """Face analysis for ``source``, reused when the same image was analysed before.
 
         Returns ``(analysis, from_cache)``. Errors are not cached: a retry re-raises the same message.
         """
-        key = (backend, image_digest(source))
+        key = image_digest(source)
         with self._faces_lock:
             hit = self._faces.get(key)
             if hit is not None:
                 self._faces.move_to_end(key)
                 return hit, True
-        face = self.pipeline(backend).analyze_face(source, timings)
+        face = self.pipeline().analyze_face(source, timings)
         with self._faces_lock:
             self._faces[key] = face
             while len(self._faces) > self.face_cache_size:
@@ -78,9 +79,9 @@ class AppState:
 
     def close(self) -> None:
         with self._lock:
-            for p in self._pipelines.values():
-                p.close()
-            self._pipelines.clear()
+            if self._pipeline is not None:
+                self._pipeline.close()
+                self._pipeline = None
 
 
 def image_digest(source: ImageSource) -> str:

@@ -1,8 +1,14 @@
 """The Gradio Blocks layout and its wiring to the handlers (every public endpoint has an api_name).
 
-``build_demo`` is pure construction: no model is loaded until the first request, so ``import app``
-is instant and safe in tests and in the Hugging Face Spaces build. Queue limits live here too
-(not in ``launch``), so they hold however the demo is served.
+``build_demo`` is pure construction: no model is loaded until the first page view or request, so
+``import app`` is instant and safe in tests and in the Hugging Face Spaces build. Queue limits live
+here too (not in ``launch``), so they hold however the demo is served.
+
+The Backend radio starts with only ``auto``: which backends exist depends on the checkpoints the
+pipeline finds when it loads, so the page-load event fills in the real choices. Every event that
+takes the backend runs with ``preprocess=False`` so that an API client asking for a backend this
+server cannot run gets the pipeline's explanation (which file is missing, how to get it) instead of
+Gradio's generic "not in the list of choices".
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from pathlib import Path
 import gradio as gr
 
 from .handlers import SpeakOutputs, Handlers
-from .state import BACKENDS, DEFAULT_BACKEND, AppState
+from .state import DEFAULT_BACKEND, AppState
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
 DEFAULT_TEXT = "Hello! This is the voice your face suggests. Does it sound like you imagined?"
@@ -67,7 +73,10 @@ def build_demo(state: AppState | None = None) -> gr.Blocks:
 
     with gr.Blocks(title="Face2Voice", delete_cache=DELETE_CACHE) as demo:
         gr.Markdown(INTRO)
-        backend = gr.Radio(list(BACKENDS), value=DEFAULT_BACKEND, label="Backend", interactive=False, visible=False)
+        backend = gr.Radio(
+            [DEFAULT_BACKEND], value=DEFAULT_BACKEND, label="Backend", interactive=True, elem_id="backend",
+            info="auto = the original checkpoints when all are present, else embedded. The Model status tab explains each.",
+        )
 
         with gr.Tabs():
             # ---------------------------------------------------------------- face -> voice
@@ -161,12 +170,11 @@ def build_demo(state: AppState | None = None) -> gr.Blocks:
 
             # ---------------------------------------------------------------- status
             with gr.Tab("Model status", id="status"):
-                status_md = gr.Markdown(label="Model status")
-                refresh_btn = gr.Button("Refresh", size="sm")
+                status_md = gr.Markdown("Loading the models (first visit only)…", label="Model status", elem_id="model-status")
 
         # ---- events: face -> voice
         photo.change(
-            handlers.analyze_face, [photo, backend], [crop, face_info, gender, age], api_name="analyze_face",
+            handlers.analyze_face, photo, [crop, face_info, gender, age], api_name="analyze_face",
             preprocess=False, trigger_mode="always_last", concurrency_id="face", concurrency_limit=2, show_progress="minimal",
         )
         speak_btn.click(handlers.speak, speak_inputs, speak_outputs, api_name="speak", trigger_mode="once", **heavy)
@@ -178,11 +186,11 @@ def build_demo(state: AppState | None = None) -> gr.Blocks:
             handlers.resynthesize, speak_inputs, speak_outputs, api_visibility="private", trigger_mode="always_last", **heavy
         )
         reset_btn.click(
-            handlers.face_voice_controls, [photo, backend], [use_face, gender, age, pitch, rate, seed], api_name="face_voice_controls",
+            handlers.face_voice_controls, photo, [use_face, gender, age, pitch, rate, seed], api_name="face_voice_controls",
             preprocess=False, concurrency_id="face",
         ).success(handlers.resynthesize, speak_inputs, speak_outputs, api_visibility="private", **heavy)
         live.stream(
-            handlers.preview_frame, [live, backend], [live_view, last_frame], api_name="preview_frame",
+            handlers.preview_frame, live, [live_view, last_frame], api_name="preview_frame",
             stream_every=0.33, time_limit=120, concurrency_id="preview", concurrency_limit=4, show_progress="hidden",
         )
         use_frame_btn.click(lambda f: f if f is not None else gr.skip(), last_frame, photo, api_visibility="private")
@@ -200,8 +208,8 @@ def build_demo(state: AppState | None = None) -> gr.Blocks:
             handlers.reference_voice, [ref_audio, ref_text, ref_pitch, ref_rate, backend],
             [ref_heat, ref_map, ref_mel, ref_out, ref_sim, ref_details], api_name="reference_voice", **heavy,
         )
-        demo.load(handlers.status, backend, status_md, api_name="model_status", queue=False)
-        refresh_btn.click(handlers.status, backend, status_md, api_visibility="private", queue=False)
+        demo.load(handlers.page_load, backend, [status_md, backend], api_visibility="private", queue=False, preprocess=False)
+        backend.input(handlers.status, backend, status_md, api_name="model_status", queue=False, preprocess=False)
 
     demo.queue(default_concurrency_limit=SYNTHESIS_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
     demo.f2v_state = handlers.state  # for tests and for shutting down cleanly
