@@ -30,7 +30,7 @@ def app_url(pipeline, tmp_path_factory):
     from face2voice.app import AppState, build_demo
     from face2voice.app.serve import serving
 
-    with serving(build_demo(AppState(factory=lambda backend, config: pipeline))) as url:
+    with serving(build_demo(AppState(factory=lambda config: pipeline))) as url:
         yield url
 
 
@@ -74,6 +74,9 @@ def _toast_text(page) -> str:
 
 def test_upload_speak_and_hear(page, examples_dir):
     OUT.mkdir(exist_ok=True)
+    radio = page.locator("#backend")
+    radio.get_by_text("embedded", exact=True).wait_for()  # choices filled from the pipeline on page load
+    assert radio.locator("input[type=radio]").count() == 2 and radio.locator("input[value=auto]").is_checked()
     _upload_photo(page, examples_dir / "obama.jpg")
     page.locator("#face-info").get_by_text("Perceived gender").wait_for()  # live face analysis on upload
     t0 = time.perf_counter()
