@@ -126,7 +126,7 @@ class Face2Voice:
         if backend not in available:
             status = self.original.status.describe() if self.original is not None else "original models disabled"
             raise Face2VoiceError(
-                f"The '{backend}' backend needs original checkpoints that are not loaded ({status}). "
+                f"The '{backend}' backend needs original checkpoints that are not loaded. {status.rstrip('.')}. "
                 f"Put them in {self.config.models_dir}/ (see `face2voice download`) or choose: {', '.join(available)}."
             )
         return backend
