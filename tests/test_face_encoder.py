@@ -123,3 +123,21 @@ def test_bad_checkpoints(ckpt, state, tmp_path):
     extra = dict(sd, **{"vgg_face.resnet.extra.weight": torch.zeros(1)})
     torch.save({"state_dict": extra}, tmp_path / "extra.pth")
     _expect(tmp_path / "extra.pth", "'resnet.extra.weight'")
+
+
+@pytest.mark.slow
+def test_original_app_crop_conventions_and_embeddings(encoder):
+    """The Face2Voice app's MTCNN crop (fixture): both input conventions and their embeddings.
+
+    We detect faces with BlazeFace instead of MTCNN (no torchvision here, and the eye-aligned crop
+    is the training convention), so the crop itself is taken from the fixture; from the crop on,
+    the path is the original's.
+    """
+    with np.load(FIX / "face_preprocess_mtcnn.npz") as fx:
+        crop = fx["saved_crop_rgb_uint8"]
+        np.testing.assert_allclose(FaceEncoder.preprocess(crop, "face2voice").numpy(), fx["face2voice_input_bgr01"], atol=1e-6)
+        np.testing.assert_allclose(FaceEncoder.preprocess(crop, "train").numpy(), fx["train_style_input_rgb_std"], atol=1e-6)
+        np.testing.assert_allclose(encoder.embed(crop, mode="face2voice"), fx["embed_face2voice_input"][0], atol=1e-5)
+        np.testing.assert_allclose(encoder.embed(crop, mode="train"), fx["embed_train_style_input"][0], atol=1e-5)
+        x = torch.from_numpy(fx["mtcnn_return_tensor"][None])
+        np.testing.assert_allclose(encoder.model.inference(x).numpy(), fx["embed_mtcnn_return_tensor"], atol=1e-5)
