@@ -26,7 +26,10 @@ def _speak(args: argparse.Namespace) -> int:
     from .pipeline import Face2Voice
     from .text_input import prepare_text
 
-    text = Path(args.text_file).read_text(encoding="utf-8", errors="replace") if args.text_file else args.text
+    try:
+        text = Path(args.text_file).read_text(encoding="utf-8", errors="replace") if args.text_file else args.text
+    except OSError as exc:
+        raise Face2VoiceError(f"Cannot read the text file {args.text_file}: {exc.strerror or exc}.") from exc
     try:
         controls = VoiceControls(
             gender_mix=args.gender_mix, age=args.age, pitch_semitones=args.pitch, rate=args.rate, seed=args.seed
@@ -42,8 +45,11 @@ def _speak(args: argparse.Namespace) -> int:
     finally:
         pipeline.close()
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    sf.write(out, result.waveform, result.sample_rate, subtype="PCM_16")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        sf.write(out, result.waveform, result.sample_rate, subtype="PCM_16")
+    except (OSError, RuntimeError) as exc:  # soundfile raises RuntimeError for unwritable paths
+        raise Face2VoiceError(f"Cannot write {out}: {exc}.") from exc
     summary = {"output": str(out), "model_load_s": round(pipeline.load_seconds, 3), **result.summary()}
     if args.json:
         print(json.dumps(summary, indent=2))
@@ -55,7 +61,8 @@ def _speak(args: argparse.Namespace) -> int:
         print(
             f"wrote {out} ({result.duration:.1f} s) and {json_path.name}: "
             f"{attrs.get('gender')} (p_female {attrs.get('p_female')}), age ~{attrs.get('age')}, "
-            f"voice {', '.join(f'{n} {w:.2f}' for n, w in result.voices)}, voice match {result.voice_match:.3f}"
+            f"voice {', '.join(f'{n} {w:.2f}' for n, w in result.voices)}, voice match "
+            f"{'n/a' if result.voice_match is None else f'{result.voice_match:.3f}'} [{result.backend}]"
         )
         for w in summary["warnings"]:
             print(f"note: {w}")

@@ -89,6 +89,11 @@ def test_no_face_and_several_faces(examples_dir, tmp_path):
     assert "2 faces" in proc.stdout and "largest" in proc.stdout
 
 
+def test_missing_text_file(examples_dir, tmp_path):
+    _assert_user_error(run_cli("speak", "--face", str(examples_dir / "obama.jpg"), "--text-file", str(tmp_path / "none.txt"),
+                               "--out", str(tmp_path / "o.wav")), "Cannot read the text file")
+
+
 def test_bad_controls_and_backend(examples_dir, tmp_path):
     _assert_user_error(run_cli("speak", "--face", str(examples_dir / "obama.jpg"), "--text", "Hi.", "--out",
                                str(tmp_path / "o.wav"), "--rate", "9"), "rate")
