@@ -7,6 +7,7 @@ model: the pipeline loads on the first request, once, shared by every visitor.
 import os
 
 os.environ.setdefault("GLOG_minloglevel", "2")  # silence mediapipe's C++ logging
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no usage pings from a face-photo demo
 
 from face2voice.app import build_demo, launch_kwargs  # noqa: E402
 
