@@ -74,7 +74,7 @@ class BankMap:
 
 def bank_projection(bank_map: BankMap, marks: list[tuple[str, np.ndarray, str]], title: str | None = None) -> np.ndarray:
     """Bank voices as dots (pink female, blue male) plus labelled stars for ``marks`` (label, embedding, colour)."""
-    fig = Figure(figsize=(4.2, 3.4), dpi=DPI)
+    fig = Figure(figsize=(4.2, 3.9), dpi=DPI)
     ax = fig.add_subplot()
     pts = bank_map.points
     for mask, colour, label in ((bank_map.is_female, FEMALE, "female bank voice"), (~bank_map.is_female, MALE, "male bank voice")):
@@ -88,7 +88,8 @@ def bank_projection(bank_map: BankMap, marks: list[tuple[str, np.ndarray, str]],
     ax.set_ylabel("PCA 2", fontsize=8)
     ax.tick_params(labelsize=7)
     _title(ax, title)
-    ax.legend(fontsize=6.5, loc="best", framealpha=0.7)
+    # Below the axes: inside, it hides the very voices the map is meant to show.
+    ax.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
     fig.tight_layout(rect=LABEL_ROOM)
     return _render(fig)
 
