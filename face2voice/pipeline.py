@@ -20,6 +20,7 @@ here is either stateless at inference or serialises its own calls.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -27,7 +28,7 @@ import numpy as np
 
 from .analysis import cosine, sv2tts_mel
 from .config import PipelineConfig, VoiceControls
-from .errors import AudioError, Face2VoiceError
+from .errors import AudioError, Face2VoiceError, TextError
 from .original_models import OriginalModels
 from .face import AttributeEstimator, FaceDetector, aligned_crop, display_crop
 from .image_input import ImageSource, load_rgb
@@ -202,20 +203,9 @@ class Face2Voice:
         clock = _Clock(timings)
         backend = self.resolve_backend(backend)
         prepared = text if isinstance(text, PreparedText) else self.prepare(text)
-        seed = controls.seed if controls.seed is not None else 0
-        duration = 1.0
-        with clock.stage("synthesis"):
-            if ROUTES[backend][1] == "sv2tts":
-                wav, _ = self.original.synthesizer.speak(prepared.sentences, design.target_embedding, seed=seed)
-                sr = self.original.synthesizer.sample_rate
-                duration = 1.0 / design.speed  # Tacotron has no rate input: stretch afterwards
-            else:
-                style = self.bank.blend_style(design.weights)
-                wav = self.engine.synthesize(prepared.sentences, style, speed=design.speed, lang=design.lang)
-                sr = self.engine.sample_rate
-        with clock.stage("age_shaping"):
-            wav = apply_shaping(wav, sr, design.shaping, seed=seed, duration=duration)
-        wav = _peak_normalise(wav)
+        chunks = list(self._render(design, prepared, controls, backend, clock))
+        wav = np.concatenate([c.waveform for c in chunks])
+        sr = chunks[0].sample_rate
         with clock.stage("mel"):
             mel = sv2tts_mel(wav, sr)
         out_emb, match = None, None
@@ -243,8 +233,63 @@ class Face2Voice:
             warnings=warnings,
         )
 
+    def stream(
+        self,
+        design: VoiceDesign,
+        text: str | PreparedText,
+        controls: VoiceControls = VoiceControls(),
+        backend: str = "embedded",
+    ) -> Iterator[AudioChunk]:
+        """Speak sentence by sentence, so playback can start after the first one (as piper streams).
+
+        Concatenating the chunks gives exactly :meth:`synthesize`'s waveform. With a Tacotron
+        backend the text is vocoded in one pass (as the original app did), so there is one chunk.
+        """
+        backend = self.resolve_backend(backend)
+        prepared = text if isinstance(text, PreparedText) else self.prepare(text)
+        yield from self._render(design, prepared, controls, backend, _Clock({}))
+
+    def _render(
+        self, design: VoiceDesign, prepared: PreparedText, controls: VoiceControls, backend: str, clock: _Clock
+    ) -> Iterator[AudioChunk]:
+        """Synthesis + age shaping + clipping guard, per sentence (Kokoro) or for the whole text (Tacotron)."""
+        seed = controls.seed if controls.seed is not None else 0
+        if ROUTES[backend][1] == "sv2tts":
+            with clock.stage("synthesis"):
+                wav, _ = self.original.synthesizer.speak(prepared.sentences, design.target_embedding, seed=seed)
+            with clock.stage("age_shaping"):  # Tacotron has no rate input: tempo is stretched here
+                wav = apply_shaping(wav, self.original.synthesizer.sample_rate, design.shaping, seed=seed, duration=1.0 / design.speed)
+            yield AudioChunk(0, prepared.text, _peak_normalise(wav), self.original.synthesizer.sample_rate)
+            return
+        sr = self.engine.sample_rate
+        style = self.bank.blend_style(design.weights)
+        pause = np.zeros(int(self.engine.settings.sentence_pause_s * sr), dtype=np.float32)
+        produced = 0
+        for sentence in prepared.sentences:
+            with clock.stage("synthesis"):
+                try:
+                    wav = self.engine.synthesize([sentence], style, speed=design.speed, lang=design.lang)
+                except TextError:
+                    continue  # nothing pronounceable in this sentence; the others still speak
+            with clock.stage("age_shaping"):
+                wav = _peak_normalise(apply_shaping(wav, sr, design.shaping, seed=seed))
+            yield AudioChunk(produced, sentence, np.concatenate([pause, wav]) if produced else wav, sr)
+            produced += 1
+        if not produced:
+            raise TextError("Nothing in the text could be pronounced.", code="nothing_to_speak")
+
     def close(self) -> None:
         self.detector.close()
+
+
+@dataclass(frozen=True)
+class AudioChunk:
+    """One streamed piece of speech: a sentence (with the pause before it, after the first)."""
+
+    index: int
+    text: str
+    waveform: np.ndarray
+    sample_rate: int
 
 
 def _peak_normalise(wav: np.ndarray, peak: float = 0.97) -> np.ndarray:

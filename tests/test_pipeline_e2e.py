@@ -166,3 +166,15 @@ def test_long_text_2000_chars(pipeline, analyses):
     r = pipeline.synthesize(pipeline.design_voice(face), text, face=face)
     assert len(r.text.sentences) >= 20
     assert r.duration > 100  # ~2000 characters is well over a minute of speech
+
+
+def test_streaming_is_sentence_wise_and_equals_synthesize(pipeline, analyses):
+    face = analyses["luispedro.jpg"]
+    design = pipeline.design_voice(face, VoiceControls(seed=2, age=70))
+    text = "First sentence here. Second one follows! And a third?"
+    stream = pipeline.stream(design, text, VoiceControls(seed=2, age=70))
+    first = next(stream)  # available before the rest is synthesised
+    chunks = [first, *stream]
+    assert [c.text for c in chunks] == ["First sentence here.", "Second one follows!", "And a third?"]
+    whole = pipeline.synthesize(design, text, VoiceControls(seed=2, age=70), face=face)
+    assert np.array_equal(np.concatenate([c.waveform for c in chunks]), whole.waveform)
