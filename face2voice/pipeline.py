@@ -118,7 +118,7 @@ class Face2Voice:
         return [name for name, (src, syn) in ROUTES.items() if src in have and syn in have]
 
     def resolve_backend(self, backend: str = "auto") -> str:
-        """``auto`` is the original models when all are present, else the embedded default."""
+        """``auto`` is the original route when its models loaded (face encoder + Tacotron), else embedded."""
         available = self.available_backends()
         if backend == "auto":
             return "original" if "original" in available else "embedded"
