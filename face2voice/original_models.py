@@ -47,6 +47,7 @@ class ModelStatus:
     loaded: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
     errors: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()  # loaded fine, but worth knowing
 
     def describe(self) -> str:
         if not self.loaded and not self.errors:
@@ -55,6 +56,7 @@ class ModelStatus:
         if self.missing:
             parts.append(f"missing: {', '.join(self.missing)}")
         parts += [f"{name}: {msg}" for name, msg in self.errors.items()]
+        parts += list(self.notes)
         return f"{self.models_dir}: " + "; ".join(parts)
 
 
@@ -114,15 +116,22 @@ class OriginalModels:
         present = {name for name, p in paths.items() if p.is_file()}
         loaded: list[str] = []
         errors: dict[str, str] = {}
+        notes: list[str] = []
         out = cls(status=ModelStatus(models_dir))
 
         if "encoder" in present:
             try:
                 from .speaker_encoder import SpeakerEncoder
 
-                SpeakerEncoder.load(paths["encoder"])  # validate now; the pipeline keeps its own instance
+                user = SpeakerEncoder.load(paths["encoder"])  # validate now; the pipeline keeps its own instance
                 out.encoder_path = paths["encoder"]
                 loaded.append("encoder")
+                if not _same_weights(user.net, SpeakerEncoder.load().net):
+                    notes.append(
+                        "encoder.pt differs from the bundled GE2E weights (RTVC's published encoder.pt is identical to "
+                        "them); the voice bank was measured with the bundled weights, so voice-match and bank "
+                        "comparisons are only approximate with this encoder."
+                    )
             except CheckpointError as exc:
                 errors["encoder"] = str(exc)
         if "face_encoder" in present:
@@ -145,8 +154,15 @@ class OriginalModels:
         if vocoder is not None and out.synthesizer is None:
             errors["vocoder"] = "vocoder.pt loaded, but it is unused without a working synthesizer.pt."
         missing = tuple(n for n in CHECKPOINT_FILES if n not in present)
-        out.status = ModelStatus(models_dir, tuple(loaded), missing, errors)
+        out.status = ModelStatus(models_dir, tuple(loaded), missing, errors, tuple(notes))
         return out
+
+
+def _same_weights(a, b, atol: float = 1e-6) -> bool:
+    sa, sb = a.state_dict(), b.state_dict()
+    return sa.keys() == sb.keys() and all(
+        sa[k].shape == sb[k].shape and bool((sa[k] - sb[k]).abs().max() <= atol) for k in sa
+    )
 
 
 def _load_vocoder(path: Path, settings: OriginalSettings, errors: dict[str, str]):

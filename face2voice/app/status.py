@@ -56,6 +56,7 @@ def status_markdown(pipe: Face2Voice, backend: str) -> str:
         parts.append("Original checkpoints are disabled in this configuration (`use_original_models=False`).")
     else:
         parts.append(_files_table(pipe.original.status))
+        parts += [f"Note: {note}" for note in pipe.original.status.notes]
     parts.append(HOW_TO_ADD)
     return "\n\n".join(parts)
 
