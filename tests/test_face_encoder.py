@@ -94,7 +94,10 @@ def test_embed_input_conventions(encoder, fx):
 def test_loads_with_and_without_logits_and_bare(state, tmp_path):
     no_logits = {"vgg_face." + k: v for k, v in state.items() if not k.startswith("resnet.logits.")}
     torch.save(no_logits, tmp_path / "bare.pth")
-    FaceEncoder.load(tmp_path / "bare.pth")
+    loaded = FaceEncoder.load(tmp_path / "bare.pth").model.state_dict()
+    assert not any(k.startswith("resnet.logits.") for k in loaded)
+    for key in ("resnet.conv2d_1a.conv.weight", "projection_layer.2.weight", "resnet.last_bn.running_var"):
+        assert torch.equal(loaded[key], state[key])
 
 
 def _expect(path: Path, *fragments: str) -> None:

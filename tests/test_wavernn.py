@@ -161,7 +161,9 @@ def test_griffin_lim_vocoder_is_seeded_and_has_the_expected_length():
 def test_loads_bare_state_dict(state, tmp_path):
     path = tmp_path / "bare.pt"
     torch.save(state, path)
-    WaveRNNVocoder.load(path)
+    loaded = WaveRNNVocoder.load(path).model.state_dict()
+    assert loaded.keys() == state.keys()
+    assert all(torch.equal(loaded[k], state[k]) for k in state)
 
 
 def _expect(path: Path, *fragments: str) -> None:
