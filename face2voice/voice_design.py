@@ -24,8 +24,9 @@ from .voice_bank import VoiceBank
 
 SIGNATURE_DIM = 63
 _PROJECTION_SEED = 20_241_124  # fixed: part of the face->voice mapping, like a model weight
-TOP_K = 3
-TEMPERATURE = 0.35
+TOP_K = 3  # voices blended per gender: enough to individualise, few enough to stay a clear voice
+AFFINITY_TEMPERATURE = 3 * 0.35  # affinities are ~N(0, 1): the top voice leads, the next two colour it
+EMBEDDING_TEMPERATURE = 0.02  # bank cosines differ by hundredths: the nearest voice should dominate
 
 
 @dataclass(frozen=True)
@@ -104,23 +105,21 @@ class VoiceDesigner:
         affinity = self._projection @ signature.astype(np.float32)  # ~N(0, 1) per voice
         if controls.seed is not None:
             affinity = affinity + np.random.default_rng(controls.seed).gumbel(size=affinity.shape).astype(np.float32)
-        weights = mix * self._group_weights(affinity, self.bank.is_female) + (1 - mix) * self._group_weights(
-            affinity, ~self.bank.is_female
-        )
+        weights = mix * self._group_weights(affinity, self.bank.is_female, AFFINITY_TEMPERATURE) + (
+            1 - mix
+        ) * self._group_weights(affinity, ~self.bank.is_female, AFFINITY_TEMPERATURE)
         return self._finish(weights, mix, age, controls)
 
     def design_for_embedding(self, embedding: np.ndarray, age: float, controls: VoiceControls) -> VoiceDesign:
         """Realise an arbitrary GE2E target (reference voice, face encoder) with the nearest bank voices."""
         sims = self.bank.embeddings @ (embedding / (np.linalg.norm(embedding) + 1e-9))
-        order = np.argsort(-sims)[:TOP_K]
-        weights = np.zeros(len(sims), np.float32)
-        w = np.exp((sims[order] - sims[order].max()) / 0.02)
-        weights[order] = w / w.sum()
-        if controls.gender_mix is not None:
+        everyone = np.ones(len(sims), dtype=bool)
+        weights = self._group_weights(sims, everyone, EMBEDDING_TEMPERATURE)
+        if controls.gender_mix is not None:  # the user overrides gender: nearest voices within each half
             mix = float(controls.gender_mix)
-            fem = self._group_weights(sims / 0.02 * TEMPERATURE, self.bank.is_female)
-            mal = self._group_weights(sims / 0.02 * TEMPERATURE, ~self.bank.is_female)
-            weights = mix * fem + (1 - mix) * mal
+            weights = mix * self._group_weights(sims, self.bank.is_female, EMBEDDING_TEMPERATURE) + (
+                1 - mix
+            ) * self._group_weights(sims, ~self.bank.is_female, EMBEDDING_TEMPERATURE)
         mix_now = float(weights[self.bank.is_female].sum())
         design = self._finish(weights, mix_now, age if controls.age is None else controls.age, controls)
         # The target is the given embedding itself (what Tacotron is conditioned on); the bank
@@ -128,12 +127,14 @@ class VoiceDesigner:
         target = (embedding / (np.linalg.norm(embedding) + 1e-9)).astype(np.float32)
         return dataclasses.replace(design, target_embedding=target)
 
-    def _group_weights(self, affinity: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    @staticmethod
+    def _group_weights(scores: np.ndarray, mask: np.ndarray, temperature: float) -> np.ndarray:
+        """Softmax over the TOP_K best-scoring voices within ``mask``; zero elsewhere."""
         idx = np.flatnonzero(mask)
-        top = idx[np.argsort(-affinity[idx])[:TOP_K]]
-        logits = affinity[top] / (TEMPERATURE * 3)
+        top = idx[np.argsort(-scores[idx])[:TOP_K]]
+        logits = scores[top] / temperature
         w = np.exp(logits - logits.max())
-        out = np.zeros_like(affinity, dtype=np.float32)
+        out = np.zeros(scores.shape, dtype=np.float32)
         out[top] = w / w.sum()
         return out
 
