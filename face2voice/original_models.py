@@ -106,7 +106,7 @@ class OriginalModels:
     status: ModelStatus
     synthesizer: SV2TTSSynthesizer | None = None
     face_encoder: object | None = None  # sv2tts.face_encoder.FaceEncoder
-    encoder_path: Path | None = None  # RTVC encoder.pt, loaded by the pipeline's SpeakerEncoder
+    encoder: object | None = None  # speaker_encoder.SpeakerEncoder from RTVC encoder.pt; replaces the bundled GE2E
 
     @classmethod
     def scan(cls, models_dir: str | Path, settings: OriginalSettings = OriginalSettings()) -> OriginalModels:
@@ -123,10 +123,9 @@ class OriginalModels:
             try:
                 from .speaker_encoder import SpeakerEncoder
 
-                user = SpeakerEncoder.load(paths["encoder"])  # validate now; the pipeline keeps its own instance
-                out.encoder_path = paths["encoder"]
+                out.encoder = SpeakerEncoder.load(paths["encoder"])
                 loaded.append("encoder")
-                if not _same_weights(user.net, SpeakerEncoder.load().net):
+                if not _same_weights(out.encoder.net, SpeakerEncoder.load().net):
                     notes.append(
                         "encoder.pt differs from the bundled GE2E weights (RTVC's published encoder.pt is identical to "
                         "them); the voice bank was measured with the bundled weights, so voice-match and bank "

@@ -94,12 +94,12 @@ class Face2Voice:
         config = config or PipelineConfig()
         t0 = time.perf_counter()
         original = OriginalModels.scan(config.models_dir, config.original) if config.use_original_models else None
-        encoder_path = original.encoder_path if original is not None else None
+        user_encoder = original.encoder if original is not None else None
         pipeline = cls(
             config=config,
             detector=FaceDetector.load(),
             attributes=AttributeEstimator.load(),
-            encoder=SpeakerEncoder.load(encoder_path),
+            encoder=user_encoder if user_encoder is not None else SpeakerEncoder.load(),
             bank=VoiceBank.load(),
             engine=KokoroEngine.load(),
             original=original,

@@ -37,6 +37,7 @@ def test_all_backends_available_and_auto_picks_original(full_pipeline):
     assert set(status.loaded) == {"encoder", "synthesizer", "vocoder", "face_encoder"} and not status.errors
     # the synthetic encoder.pt is not the published GE2E: the status says bank comparisons are approximate
     assert any("differs from the bundled GE2E" in n for n in status.notes)
+    assert full_pipeline.encoder is full_pipeline.original.encoder  # encoder.pt replaces the bundled GE2E
     assert full_pipeline.original.synthesizer.vocoder_name == "wavernn"
 
 
