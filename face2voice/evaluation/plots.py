@@ -25,6 +25,14 @@ def _plt():
     return plt
 
 
+def _save(fig, path: Path, dpi: int = 110) -> Path:
+    """Lay out, write and release a figure (pyplot keeps every open figure alive otherwise)."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=dpi)
+    _plt().close(fig)
+    return path
+
+
 def _face_colour(i: int) -> str:
     return FACE_COLOURS[i % len(FACE_COLOURS)]
 
@@ -67,10 +75,7 @@ def projection(path: Path, bank, faces: list[FaceRecord], renders: dict[str, lis
         ax.set_ylabel("PC 2")
         ax.legend(fontsize=7, loc="best")
         ax.grid(alpha=0.2)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def f0_vs_age(path: Path, faces: list[FaceRecord], metrics: dict[str, BackendMetrics]) -> Path:
@@ -100,10 +105,7 @@ def f0_vs_age(path: Path, faces: list[FaceRecord], metrics: dict[str, BackendMet
             ax.legend(fontsize=7)
         for ax in row:
             ax.grid(alpha=0.25)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(fig, path, dpi=100)
 
 
 def matching_bars(path: Path, metrics: dict[str, BackendMetrics]) -> Path:
@@ -128,10 +130,7 @@ def matching_bars(path: Path, metrics: dict[str, BackendMetrics]) -> Path:
     ax.set_ylabel("accuracy (dashed: chance 1/N)")
     ax.set_title("Cross-modal N-way matching")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def similarity(path: Path, metrics: dict[str, BackendMetrics]) -> Path:
@@ -153,10 +152,7 @@ def similarity(path: Path, metrics: dict[str, BackendMetrics]) -> Path:
         ax.set_ylabel("target embedding of face")
         ax.set_title(f"[{backend}] target vs produced voice (cosine)")
         fig.colorbar(im, ax=ax, fraction=0.046)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def diversity(path: Path, metrics: dict[str, BackendMetrics]) -> Path:
@@ -179,7 +175,4 @@ def diversity(path: Path, metrics: dict[str, BackendMetrics]) -> Path:
         ax.set_ylabel("cosine between two voices (GE2E)")
         ax.set_title(f"[{backend}] voice diversity (lower = more distinct)")
         ax.grid(alpha=0.25, axis="y")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
